@@ -1,0 +1,27 @@
+// The dispatcher's own configuration file. It is separate from dovecot.conf on
+// purpose: it will hold gateway credentials and keys, and dovecot.conf's
+// plugin settings are readable by every mail process.
+//
+// Format: "key = value" lines, '#' starts a comment. Unknown keys are an error,
+// so a typo fails at start-up instead of silently doing nothing.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lnotify/preferences.h"
+#include "lnotify/result.h"
+
+namespace lnotify {
+
+struct DispatcherConfig {
+  std::string spool_dir = "/var/spool/lnotify";
+  unsigned scan_interval_secs = 30;  // safety net besides the FIFO wake-ups
+  std::vector<ChannelKind> channels{ChannelKind::Udp};
+};
+
+Result<DispatcherConfig> parse_dispatcher_config(std::string_view text);
+Result<DispatcherConfig> load_dispatcher_config(const std::string& path);
+
+}  // namespace lnotify

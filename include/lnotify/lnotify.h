@@ -1,0 +1,99 @@
+/* The C interface between lnotify's Dovecot glue (plugin/) and its C++ core
+   (src/). Only plain data crosses it; every entry point catches all C++
+   exceptions, so none ever reaches Dovecot. Results are copied into memory
+   the caller owns. */
+#ifndef LNOTIFY_H
+#define LNOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum lnotify_channel {
+	LNOTIFY_CHANNEL_NONE = 0,
+	LNOTIFY_CHANNEL_SMS,
+	LNOTIFY_CHANNEL_MMS,
+	LNOTIFY_CHANNEL_SIP,
+	LNOTIFY_CHANNEL_XMPP,
+	LNOTIFY_CHANNEL_UDP,
+	LNOTIFY_CHANNEL_WEBPUSH,
+};
+
+enum lnotify_format {
+	LNOTIFY_FORMAT_WAKEUP = 0,
+	LNOTIFY_FORMAT_EXTENDED,
+};
+
+struct lnotify_error {
+	bool temporary;
+	char message[512];
+};
+
+/* ---- mail plugin side ---- */
+
+struct lnotify_channel_pref {
+	enum lnotify_channel channel; /* LNOTIFY_CHANNEL_NONE for "NONE" */
+	enum lnotify_format format;
+};
+
+/* Parses a /private/notify/outband/channel value. Returns 0 on success, -1
+   with error_r filled when the value is not valid. */
+int lnotify_parse_channel_pref(const char *value,
+			       struct lnotify_channel_pref *pref_r,
+			       struct lnotify_error *error_r);
+
+/* Checks a /private/notify/outband/address value for the channel. */
+int lnotify_validate_address(enum lnotify_channel channel, const char *value,
+			     struct lnotify_error *error_r);
+
+struct lnotify_request {
+	const char *user;
+	const char *account;
+	const char *mailbox;
+	const char *event;
+	uint32_t uid;
+	uint32_t uidvalidity;
+	int64_t timestamp;
+	enum lnotify_channel channel;
+	enum lnotify_format format;
+	const char *address;
+};
+
+/* Writes the request into the spool atomically. With durable, it is on disk
+   when this returns. The entry's name is copied to entry_r. */
+int lnotify_spool_submit(const char *spool_dir,
+			 const struct lnotify_request *request, bool durable,
+			 char *entry_r, size_t entry_size,
+			 struct lnotify_error *error_r);
+
+/* ---- dispatcher side ---- */
+
+enum lnotify_log_level {
+	LNOTIFY_LOG_DEBUG = 0,
+	LNOTIFY_LOG_INFO,
+	LNOTIFY_LOG_WARNING,
+	LNOTIFY_LOG_ERROR,
+};
+typedef void lnotify_log_func_t(void *context, enum lnotify_log_level level,
+				const char *message);
+
+struct lnotify_dispatcher;
+
+struct lnotify_dispatcher *
+lnotify_dispatcher_create(const char *config_path, lnotify_log_func_t *log,
+			  void *log_context, struct lnotify_error *error_r);
+unsigned int
+lnotify_dispatcher_scan_interval_msecs(const struct lnotify_dispatcher *disp);
+/* One pass over the spool: claims new records and tries every queued one. */
+void lnotify_dispatcher_run(struct lnotify_dispatcher *disp);
+void lnotify_dispatcher_destroy(struct lnotify_dispatcher **disp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

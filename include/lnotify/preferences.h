@@ -1,0 +1,42 @@
+// Client preference entries (draft §11.3) as stored in IMAP METADATA, and the
+// parsers that turn their values into typed preferences.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lnotify/result.h"
+
+namespace lnotify {
+
+// Draft §11.2: channel = "SMS" / "MMS" / "SIP" / "XMPP" / "UDP"; WEBPUSH is
+// lnotify's extension (CONTRACT.md).
+enum class ChannelKind { Sms, Mms, Sip, Xmpp, Udp, WebPush };
+// Draft §11.2: format = "WAKEUP" / "EXTENDED".
+enum class PayloadFormat { Wakeup, Extended };
+
+std::string_view channel_name(ChannelKind kind);
+std::string_view format_name(PayloadFormat format);
+std::optional<ChannelKind> channel_from_name(std::string_view name);
+
+// The value of /private/notify/outband/channel on a mailbox: "NONE" or one
+// channel=format pair. An empty optional means NONE (no outband notification).
+struct ChannelChoice {
+  ChannelKind channel;
+  PayloadFormat format;
+};
+Result<std::optional<ChannelChoice>> parse_channel_preference(std::string_view value);
+
+// A UDP destination "host:port" (IPv4 literal, [IPv6] literal or host name).
+struct UdpAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+Result<UdpAddress> parse_udp_address(std::string_view value);
+
+// Validates /private/notify/outband/address for the given channel.
+Result<void> validate_address(ChannelKind channel, std::string_view value);
+
+}  // namespace lnotify

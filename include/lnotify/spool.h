@@ -1,0 +1,56 @@
+// The spool: how a notification survives between the mail transaction's
+// commit and its delivery by the dispatcher.
+//
+// Layout under the spool directory (created by the package, owned by the
+// dispatcher's user):
+//   tmp/       writers create a record here (mode 3733: anyone may create,
+//              nobody but the owner may list; setgid so records belong to the
+//              dispatcher's group)
+//   incoming/  writers rename finished records here; a rename is atomic, so
+//              the dispatcher never sees half a record
+//   active/    the dispatcher's own queue (mode 0700): it claims incoming
+//              records by renaming them here
+//   corrupt/   records that could not be parsed, kept for inspection
+// Entry names start with a fixed-width timestamp, so sorting them gives
+// submission order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lnotify/notification.h"
+#include "lnotify/result.h"
+
+namespace lnotify {
+
+class Spool {
+ public:
+  explicit Spool(std::string directory);
+
+  const std::string& directory() const { return directory_; }
+
+  // Writer side (the mail plugin). With durable=true the record and the
+  // directory entry are flushed to disk before this returns, so a committed
+  // message's notification survives a machine crash.
+  Result<std::string> submit(const NotificationRequest& request, bool durable) const;
+
+  // Dispatcher side.
+  Result<void> prepare() const;  // creates the subdirectories with their modes
+  // Moves every incoming record into active/, returning how many it took.
+  Result<size_t> claim_incoming() const;
+  std::vector<std::string> active_entries() const;  // sorted, oldest first
+  Result<std::string> read_active(const std::string& entry) const;
+  void remove_active(const std::string& entry) const;
+  // Moves a record that cannot be handled to corrupt/ (nothing is deleted
+  // that an administrator might want to look at).
+  void quarantine_active(const std::string& entry) const;
+  // Removes tmp/ files older than max_age_secs left by writers that crashed.
+  void remove_stale_tmp(long max_age_secs) const;
+
+ private:
+  std::string path(const char* sub, const std::string& entry) const;
+
+  std::string directory_;
+};
+
+}  // namespace lnotify

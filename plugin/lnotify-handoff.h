@@ -1,0 +1,19 @@
+#ifndef LNOTIFY_HANDOFF_H
+#define LNOTIFY_HANDOFF_H
+
+#include "lnotify/lnotify.h"
+
+struct lnotify_user;
+
+/* Queues one notification request in the spool. It never waits on the
+   network: once this returns 0 the request is the dispatcher's. */
+int lnotify_handoff_queue(struct lnotify_user *luser,
+			  const struct lnotify_request *request);
+
+/* Tells the dispatcher that the spool has new requests. Never blocks; when
+   the dispatcher cannot be reached the requests stay queued, and the log
+   says so. */
+void lnotify_handoff_wake_dispatcher(struct lnotify_user *luser,
+				     unsigned int queued_count);
+
+#endif

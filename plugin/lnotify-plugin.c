@@ -1,0 +1,78 @@
+/* Copyright (c) lnotify authors, LGPL-2.1-or-later */
+
+/* lnotify mail plugin: life cycle and user hooks. Message events reach
+   lnotify through the notify plugin (lnotify-txn.c); what to do with them is
+   decided at commit. */
+
+#include "lib.h"
+#include "mail-user.h"
+#include "mail-storage-hooks.h"
+#include "notify-plugin.h"
+#include "lnotify-settings.h"
+#include "lnotify-txn.h"
+#include "lnotify-plugin.h"
+
+const char *lnotify_plugin_dependencies[] = { "notify", NULL };
+const char *lnotify_plugin_version = DOVECOT_ABI_VERSION;
+
+struct lnotify_user_module lnotify_user_module =
+	MODULE_CONTEXT_INIT(&mail_user_module_register);
+
+static struct event_category event_category_lnotify = {
+	.name = "lnotify",
+};
+
+static struct notify_context *lnotify_notify_ctx;
+
+static void lnotify_user_deinit(struct mail_user *user)
+{
+	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
+
+	luser->module_ctx.super.deinit(user);
+	event_unref(&luser->event);
+}
+
+static void lnotify_mail_user_created(struct mail_user *user)
+{
+	struct mail_user_vfuncs *v = user->vlast;
+	struct lnotify_user *luser;
+	const struct lnotify_settings *set;
+	const char *error;
+
+	/* LMTP and LDA parse the incoming message as an internal "raw" user;
+	   it has no mailboxes of its own to notify about. */
+	if (user->autocreated)
+		return;
+
+	if (lnotify_settings_read(user, &set, &error) < 0) {
+		e_error(user->event, "lnotify: disabled for this user: %s", error);
+		return;
+	}
+
+	luser = p_new(user->pool, struct lnotify_user, 1);
+	luser->set = set;
+	luser->event = event_create(user->event);
+	event_add_category(luser->event, &event_category_lnotify);
+	event_set_append_log_prefix(luser->event, "lnotify: ");
+
+	luser->module_ctx.super = *v;
+	user->vlast = &luser->module_ctx.super;
+	v->deinit = lnotify_user_deinit;
+	MODULE_CONTEXT_SET(user, lnotify_user_module, luser);
+}
+
+static struct mail_storage_hooks lnotify_mail_storage_hooks = {
+	.mail_user_created = lnotify_mail_user_created,
+};
+
+void lnotify_plugin_init(struct module *module)
+{
+	lnotify_notify_ctx = notify_register(&lnotify_notify_vfuncs);
+	mail_storage_hooks_add(module, &lnotify_mail_storage_hooks);
+}
+
+void lnotify_plugin_deinit(void)
+{
+	mail_storage_hooks_remove(&lnotify_mail_storage_hooks);
+	notify_unregister(lnotify_notify_ctx);
+}

@@ -1,0 +1,25 @@
+#ifndef LNOTIFY_PLUGIN_H
+#define LNOTIFY_PLUGIN_H
+
+#include "module-context.h"
+#include "mail-user.h"
+
+#define LNOTIFY_USER_CONTEXT(obj) \
+	MODULE_CONTEXT(obj, lnotify_user_module)
+
+struct lnotify_user {
+	union mail_user_module_context module_ctx;
+	const struct lnotify_settings *set;
+	/* Parent of every lnotify log line for this user ("lnotify: "). */
+	struct event *event;
+};
+
+extern MODULE_CONTEXT_DEFINE(lnotify_user_module, &mail_user_module_register);
+
+extern const char *lnotify_plugin_dependencies[];
+extern const char *lnotify_plugin_version;
+
+void lnotify_plugin_init(struct module *module);
+void lnotify_plugin_deinit(void);
+
+#endif

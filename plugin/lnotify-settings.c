@@ -1,0 +1,52 @@
+/* Copyright (c) lnotify authors, LGPL-2.1-or-later */
+
+#include "lib.h"
+#include "mail-user.h"
+#include "mail-storage-settings.h"
+#include "lnotify-settings.h"
+
+#define LNOTIFY_DEFAULT_SPOOL_DIR "/var/spool/lnotify"
+#define LNOTIFY_DISPATCH_FIFO_NAME "lnotify-dispatch"
+
+static const char *
+lnotify_setting(struct mail_user *user, const char *name, const char *def)
+{
+	const char *value = mail_user_plugin_getenv(user, name);
+
+	return value == NULL || *value == '\0' ? def : value;
+}
+
+int lnotify_settings_read(struct mail_user *user,
+			  const struct lnotify_settings **set_r,
+			  const char **error_r)
+{
+	struct lnotify_settings *set;
+	const char *fsync;
+
+	set = p_new(user->pool, struct lnotify_settings, 1);
+	set->spool_dir = lnotify_setting(user, "lnotify_spool_dir",
+					 LNOTIFY_DEFAULT_SPOOL_DIR);
+	if (set->spool_dir[0] != '/') {
+		*error_r = t_strdup_printf(
+			"lnotify_spool_dir must be an absolute path, not '%s'",
+			set->spool_dir);
+		return -1;
+	}
+	set->dispatch_fifo = lnotify_setting(user, "lnotify_dispatch_fifo",
+		p_strconcat(user->pool, user->set->base_dir, "/",
+			    LNOTIFY_DISPATCH_FIFO_NAME, NULL));
+	set->mailat_domain = lnotify_setting(user, "lnotify_mailat_domain", NULL);
+
+	fsync = lnotify_setting(user, "lnotify_spool_fsync", "yes");
+	if (strcasecmp(fsync, "yes") == 0)
+		set->spool_fsync = TRUE;
+	else if (strcasecmp(fsync, "no") == 0)
+		set->spool_fsync = FALSE;
+	else {
+		*error_r = t_strdup_printf(
+			"lnotify_spool_fsync must be yes or no, not '%s'", fsync);
+		return -1;
+	}
+	*set_r = set;
+	return 0;
+}

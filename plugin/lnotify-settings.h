@@ -1,0 +1,25 @@
+#ifndef LNOTIFY_SETTINGS_H
+#define LNOTIFY_SETTINGS_H
+
+struct mail_user;
+
+/* lnotify's settings for one user. Every Dovecot-2.3-specific detail of
+   where settings come from (the plugin { } block and userdb extra fields,
+   read through mail_user_plugin_getenv()) stays in lnotify-settings.c, so a
+   2.4 port changes one file. */
+struct lnotify_settings {
+	/* Spool the dispatcher reads; must match its spool_dir. */
+	const char *spool_dir;
+	/* FIFO that wakes the dispatcher (fifo_listener of its service). */
+	const char *dispatch_fifo;
+	/* Domain appended to user names without one, for mailat: URIs. */
+	const char *mailat_domain;
+	/* Flush each spooled request to disk before the delivery finishes. */
+	bool spool_fsync;
+};
+
+int lnotify_settings_read(struct mail_user *user,
+			  const struct lnotify_settings **set_r,
+			  const char **error_r);
+
+#endif

@@ -1,0 +1,107 @@
+// The mail plugin's entry points into the core. Each checks its arguments,
+// calls the C++ code and catches everything: no exception crosses into Dovecot.
+#include <cstdio>
+#include <exception>
+
+#include "c_error.h"
+#include "lnotify/lnotify.h"
+#include "lnotify/spool.h"
+
+using namespace lnotify;
+
+namespace {
+
+static_assert(LNOTIFY_CHANNEL_SMS == 1 && LNOTIFY_CHANNEL_WEBPUSH == 6);
+
+enum lnotify_channel to_c(ChannelKind kind) {
+  return static_cast<enum lnotify_channel>(static_cast<int>(kind) + 1);
+}
+
+bool from_c(enum lnotify_channel channel, ChannelKind& kind) {
+  if (channel < LNOTIFY_CHANNEL_SMS || channel > LNOTIFY_CHANNEL_WEBPUSH) return false;
+  kind = static_cast<ChannelKind>(static_cast<int>(channel) - 1);
+  return true;
+}
+
+const char* or_empty(const char* s) { return s == nullptr ? "" : s; }
+
+template <typename F>
+int guarded(struct lnotify_error* error_r, F&& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    set_c_error(error_r, e.what());
+  } catch (...) {
+    set_c_error(error_r, "unexpected internal error");
+  }
+  return -1;
+}
+
+}  // namespace
+
+extern "C" int lnotify_parse_channel_pref(const char* value, struct lnotify_channel_pref* pref_r,
+                                          struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    auto parsed = parse_channel_preference(or_empty(value));
+    if (!parsed) {
+      set_c_error(error_r, parsed.error());
+      return -1;
+    }
+    pref_r->channel = parsed->has_value() ? to_c((*parsed)->channel) : LNOTIFY_CHANNEL_NONE;
+    pref_r->format = parsed->has_value() && (*parsed)->format == PayloadFormat::Extended
+                         ? LNOTIFY_FORMAT_EXTENDED
+                         : LNOTIFY_FORMAT_WAKEUP;
+    return 0;
+  });
+}
+
+extern "C" int lnotify_validate_address(enum lnotify_channel channel, const char* value,
+                                        struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    ChannelKind kind;
+    if (!from_c(channel, kind)) {
+      set_c_error(error_r, "no channel selected");
+      return -1;
+    }
+    auto valid = validate_address(kind, or_empty(value));
+    if (!valid) {
+      set_c_error(error_r, valid.error());
+      return -1;
+    }
+    return 0;
+  });
+}
+
+extern "C" int lnotify_spool_submit(const char* spool_dir, const struct lnotify_request* request,
+                                    bool durable, char* entry_r, size_t entry_size,
+                                    struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    if (spool_dir == nullptr || request == nullptr) {
+      set_c_error(error_r, "missing spool directory or request");
+      return -1;
+    }
+    NotificationRequest r;
+    r.user = or_empty(request->user);
+    r.account = or_empty(request->account);
+    r.mailbox = or_empty(request->mailbox);
+    r.event = or_empty(request->event);
+    r.uid = request->uid;
+    r.uidvalidity = request->uidvalidity;
+    r.timestamp = request->timestamp;
+    if (!from_c(request->channel, r.channel)) {
+      set_c_error(error_r, "no channel selected");
+      return -1;
+    }
+    r.format = request->format == LNOTIFY_FORMAT_EXTENDED ? PayloadFormat::Extended
+                                                          : PayloadFormat::Wakeup;
+    r.address = or_empty(request->address);
+
+    auto entry = Spool(spool_dir).submit(r, durable);
+    if (!entry) {
+      set_c_error(error_r, entry.error());
+      return -1;
+    }
+    if (entry_r != nullptr && entry_size > 0) std::snprintf(entry_r, entry_size, "%s", entry->c_str());
+    return 0;
+  });
+}

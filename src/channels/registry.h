@@ -1,0 +1,11 @@
+// Explicit channel construction (no static self-registration: the dispatcher
+// decides at start-up which drivers it runs, from its configuration).
+#pragma once
+
+#include "lnotify/channel.h"
+
+namespace lnotify {
+
+Result<ChannelPtr> make_channel(ChannelKind kind);
+
+}  // namespace lnotify

@@ -1,0 +1,20 @@
+#include "channels/udp/udp_channel.h"
+
+namespace lnotify::udp {
+
+UdpChannel::UdpChannel(DatagramTransportPtr transport) : transport_(std::move(transport)) {}
+
+Result<void> UdpChannel::validate_destination(std::string_view address) const {
+  return validate_address(ChannelKind::Udp, address);
+}
+
+Result<void> UdpChannel::send(std::string_view address, const Payload& payload) {
+  auto destination = parse_udp_address(address);
+  if (!destination) return destination.error();
+  if (payload.bytes.size() > kMaxDatagram)
+    return permanent_error("payload of " + std::to_string(payload.bytes.size()) +
+                           " bytes does not fit in a UDP datagram");
+  return transport_->send_to(destination->host, destination->port, payload.bytes);
+}
+
+}  // namespace lnotify::udp

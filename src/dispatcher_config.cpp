@@ -1,0 +1,76 @@
+#include "lnotify/dispatcher_config.h"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "text_util.h"
+
+namespace lnotify {
+namespace {
+
+Result<std::vector<ChannelKind>> parse_channel_list(std::string_view value) {
+  std::vector<ChannelKind> channels;
+  while (!(value = text::trim(value)).empty()) {
+    size_t end = value.find_first_of(" \t,");
+    std::string_view name = value.substr(0, end);
+    auto kind = channel_from_name(name);
+    if (!kind) return permanent_error("unknown channel " + text::quote_for_message(name));
+    channels.push_back(*kind);
+    value = end == std::string_view::npos ? std::string_view{} : value.substr(end + 1);
+  }
+  return channels;
+}
+
+}  // namespace
+
+Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
+  DispatcherConfig config;
+  unsigned line_no = 0;
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    ++line_no;
+    if (size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    line = text::trim(line);
+    if (line.empty()) continue;
+
+    const std::string where = "line " + std::to_string(line_no) + ": ";
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos) return permanent_error(where + "expected key = value");
+    std::string_view key = text::trim(line.substr(0, eq));
+    std::string_view value = text::trim(line.substr(eq + 1));
+
+    if (key == "spool_dir") {
+      if (value.empty() || value.front() != '/')
+        return permanent_error(where + "spool_dir must be an absolute path");
+      config.spool_dir = std::string(value);
+    } else if (key == "scan_interval") {
+      unsigned secs = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), secs);
+      if (ec != std::errc() || end != value.data() + value.size() || secs == 0 || secs > 86400)
+        return permanent_error(where + "scan_interval must be a number of seconds from 1 to 86400");
+      config.scan_interval_secs = secs;
+    } else if (key == "channels") {
+      auto channels = parse_channel_list(value);
+      if (!channels) return permanent_error(where + channels.error().message);
+      config.channels = std::move(*channels);
+    } else {
+      return permanent_error(where + "unknown setting " + text::quote_for_message(key));
+    }
+  }
+  return config;
+}
+
+Result<DispatcherConfig> load_dispatcher_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return permanent_error("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto config = parse_dispatcher_config(text.str());
+  if (!config) return permanent_error(path + ": " + config.error().message);
+  return config;
+}
+
+}  // namespace lnotify
