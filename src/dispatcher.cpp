@@ -5,9 +5,9 @@
 namespace lnotify {
 namespace {
 
-// A writer that died between creating and renaming its record leaves it in
-// tmp/; after an hour it is certainly not coming back.
-constexpr long kStaleTmpSecs = 3600;
+// A writer renames its record into incoming/ right after closing it; a
+// record still in tmp/ after five minutes has lost its writer.
+constexpr long kStaleTmpSecs = 300;
 
 std::string describe(const NotificationRequest& r) {
   return "user=" + r.user + " mailbox=" + r.mailbox + " uid=" + std::to_string(r.uid) +
@@ -25,9 +25,13 @@ void Dispatcher::add_channel(ChannelPtr channel) {
 
 DispatchStats Dispatcher::run_once() {
   DispatchStats stats;
+  auto stale = spool_.recover_tmp(kStaleTmpSecs);
+  for (const auto& entry : stale.recovered)
+    logger_.warning("recovered spool entry " + entry + " that its writer left in tmp/");
+  for (const auto& entry : stale.removed)
+    logger_.warning("removed incomplete spool entry " + entry + " from tmp/");
   if (auto claimed = spool_.claim_incoming(); !claimed)
     logger_.error("cannot take new notifications from the spool: " + claimed.error().message);
-  spool_.remove_stale_tmp(kStaleTmpSecs);
   for (const auto& entry : spool_.active_entries()) {
     switch (dispatch_entry(entry)) {
       case Outcome::Sent: ++stats.sent; break;

@@ -9,6 +9,8 @@ namespace lnotify {
 namespace {
 
 constexpr std::string_view kRecordHeader = "lnotify-request 1";
+// The last line: a record without it was cut short.
+constexpr std::string_view kRecordEnd = "end";
 
 void append_escaped(std::string& out, std::string_view value) {
   for (char c : value) {
@@ -84,6 +86,8 @@ std::string encode_request(const NotificationRequest& r) {
   field(out, "channel", channel_name(r.channel));
   field(out, "format", format_name(r.format));
   field(out, "address", r.address);
+  out += kRecordEnd;
+  out += '\n';
   return out;
 }
 
@@ -94,11 +98,15 @@ Result<NotificationRequest> decode_request(std::string_view record) {
   record.remove_prefix(eol + 1);
 
   std::map<std::string, std::string> fields;
-  while (!record.empty()) {
+  for (;;) {
     eol = record.find('\n');
     if (eol == std::string_view::npos) return permanent_error("record is truncated");
     std::string_view line = record.substr(0, eol);
     record.remove_prefix(eol + 1);
+    if (line == kRecordEnd) {
+      if (!record.empty()) return permanent_error("data after the end of the record");
+      break;
+    }
     size_t tab = line.find('\t');
     if (tab == std::string_view::npos) return permanent_error("record line without a value");
     auto value = unescape(line.substr(tab + 1));

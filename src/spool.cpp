@@ -55,11 +55,24 @@ Result<void> write_all(int fd, std::string_view data, const std::string& path) {
   return {};
 }
 
-Result<void> fsync_directory(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return temporary_error(syscall_error("open", path));
-  if (::fsync(fd.get()) < 0) return temporary_error(syscall_error("fsync", path));
-  return {};
+// Reads a whole record file; false when it cannot be read or is too large.
+bool read_file(const std::string& p, std::string& data) {
+  UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return false;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (n == 0) return true;
+    data.append(buf, static_cast<size_t>(n));
+    if (data.size() > kMaxRecordSize) {
+      errno = EFBIG;
+      return false;
+    }
+  }
 }
 
 Result<void> ensure_directory(const std::string& path, mode_t mode) {
@@ -108,12 +121,13 @@ Result<std::string> Spool::submit(const NotificationRequest& request, bool durab
     return fail(temporary_error(syscall_error("fdatasync", tmp_path)));
   if (fd.close() < 0) return fail(temporary_error(syscall_error("close", tmp_path)));
 
+  // The rename is not followed by an fsync of incoming/: writers cannot
+  // open it (they may not list it). If a crash loses the rename, the
+  // complete record is still in tmp/, and the dispatcher recovers it
+  // (recover_tmp).
   const std::string incoming_path = path(kIncoming, entry);
   if (::rename(tmp_path.c_str(), incoming_path.c_str()) < 0)
     return fail(temporary_error(syscall_error("rename", tmp_path + ", " + incoming_path)));
-  if (durable) {
-    if (auto synced = fsync_directory(path(kIncoming, "")); !synced) return synced.error();
-  }
   return entry;
 }
 
@@ -157,20 +171,11 @@ std::vector<std::string> Spool::active_entries() const {
 
 Result<std::string> Spool::read_active(const std::string& entry) const {
   const std::string p = path(kActive, entry);
-  UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) return temporary_error(syscall_error("open", p));
   std::string data;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return temporary_error(syscall_error("read", p));
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-    if (data.size() > kMaxRecordSize)
+  if (!read_file(p, data)) {
+    if (errno == EFBIG)
       return permanent_error(p + " is larger than " + std::to_string(kMaxRecordSize) + " bytes");
+    return temporary_error(syscall_error("read", p));
   }
   return data;
 }
@@ -183,15 +188,27 @@ void Spool::quarantine_active(const std::string& entry) const {
   ::rename(path(kActive, entry).c_str(), path(kCorrupt, entry).c_str());
 }
 
-void Spool::remove_stale_tmp(long max_age_secs) const {
+Spool::TmpRecovery Spool::recover_tmp(long max_age_secs) const {
+  TmpRecovery result;
   std::vector<std::string> names;
-  if (!posix::list_directory(path(kTmp, ""), names)) return;
+  if (!posix::list_directory(path(kTmp, ""), names)) return result;
   const time_t now = ::time(nullptr);
   for (const auto& name : names) {
     const std::string p = path(kTmp, name);
     struct stat st;
-    if (::lstat(p.c_str(), &st) == 0 && now - st.st_mtime > max_age_secs) ::unlink(p.c_str());
+    if (::lstat(p.c_str(), &st) < 0 || now - st.st_mtime <= max_age_secs) continue;
+    // A complete record left this long was written and closed by a writer
+    // that never renamed it (it died, or a crash lost the rename): it is a
+    // committed notification. Anything else is half-written debris.
+    std::string record;
+    bool complete = read_file(p, record) && decode_request(record).has_value();
+    if (complete && ::rename(p.c_str(), path(kIncoming, name).c_str()) == 0) {
+      result.recovered.push_back(name);
+    } else if (::unlink(p.c_str()) == 0) {
+      result.removed.push_back(name);
+    }
   }
+  return result;
 }
 
 }  // namespace lnotify

@@ -25,7 +25,8 @@ struct NotificationRequest {
 };
 
 // Spool record: a version line, then one "key<TAB>value" line per field with
-// TAB, LF, CR and backslash escaped. Unknown keys are ignored so an older
+// TAB, LF, CR, NUL and backslash escaped, then "end" (so a cut-off record is
+// recognised). Unknown keys are ignored so an older
 // dispatcher can read a newer plugin's records.
 std::string encode_request(const NotificationRequest& request);
 Result<NotificationRequest> decode_request(std::string_view record);

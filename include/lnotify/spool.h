@@ -29,9 +29,9 @@ class Spool {
 
   const std::string& directory() const { return directory_; }
 
-  // Writer side (the mail plugin). With durable=true the record and the
-  // directory entry are flushed to disk before this returns, so a committed
-  // message's notification survives a machine crash.
+  // Writer side (the mail plugin). With durable=true the record is flushed
+  // to disk before this returns, so a committed message's notification
+  // survives a machine crash (see recover_tmp for a lost rename).
   Result<std::string> submit(const NotificationRequest& request, bool durable) const;
 
   // Dispatcher side.
@@ -44,8 +44,14 @@ class Spool {
   // Moves a record that cannot be handled to corrupt/ (nothing is deleted
   // that an administrator might want to look at).
   void quarantine_active(const std::string& entry) const;
-  // Removes tmp/ files older than max_age_secs left by writers that crashed.
-  void remove_stale_tmp(long max_age_secs) const;
+  // Deals with tmp/ files older than max_age_secs: complete records are
+  // moved on to incoming/ (their writer committed but never renamed them),
+  // the rest is removed.
+  struct TmpRecovery {
+    std::vector<std::string> recovered;
+    std::vector<std::string> removed;
+  };
+  TmpRecovery recover_tmp(long max_age_secs) const;
 
  private:
   std::string path(const char* sub, const std::string& entry) const;

@@ -1,0 +1,312 @@
+"""A real Dovecot with lnotify, started in a temporary directory for one test.
+
+Everything listens on 127.0.0.1 on free ports; nothing under /etc/dovecot is
+read. The configuration includes the shipped dovecot-conf/95-lnotify.conf, so
+the tests exercise what administrators install, with paths pointed at the
+build tree and the temporary directory.
+
+Needs root (Dovecot's master switches to the mail and internal users), like
+Dovecot itself.
+"""
+
+import email.utils
+import grp
+import imaplib
+import os
+import pwd
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("LNOTIFY_BUILD_DIR", os.path.join(REPO, "build"))
+STOCK_MODULES = "/usr/lib/dovecot/modules"
+MAIL_UID = MAIL_GID = 5000
+USERS = ("alice", "bob")
+DOMAIN = "example.test"
+
+imaplib.Commands.setdefault("SETMETADATA", ("AUTH", "SELECTED"))
+imaplib.Commands.setdefault("GETMETADATA", ("AUTH", "SELECTED"))
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def imap_quote(value):
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def sample_message(subject="Hello from lnotify", sender="boss@example.org", to="alice@example.test"):
+    return (
+        f"From: Big Boss <{sender}>\r\n"
+        f"To: {to}\r\n"
+        f"Subject: {subject}\r\n"
+        f"Date: {email.utils.formatdate()}\r\n"
+        f"Message-ID: {email.utils.make_msgid(domain='example.org')}\r\n"
+        "\r\n"
+        "Body text of the sample message.\r\n"
+    )
+
+
+class UdpSink:
+    """A UDP socket on loopback that records the datagrams it receives."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.address = f"127.0.0.1:{self.port}"
+
+    def receive(self, timeout=10.0):
+        """The next datagram, or None when none arrives within timeout."""
+        self.sock.settimeout(timeout)
+        try:
+            data, _ = self.sock.recvfrom(65535)
+            return data
+        except socket.timeout:
+            return None
+
+    def close(self):
+        self.sock.close()
+
+
+class Dovecot:
+    def __init__(self, with_dispatcher=True, plugin_settings=None):
+        self.with_dispatcher = with_dispatcher
+        self.plugin_settings = plugin_settings or {}
+        # Short path: UNIX socket paths under base_dir must fit in 108 bytes.
+        self.root = tempfile.mkdtemp(prefix="lnotify-", dir="/tmp")
+        os.chmod(self.root, 0o755)
+        self.imap_port = free_port()
+        self.lmtp_port = free_port()
+        self.process = None
+        self.conf = os.path.join(self.root, "dovecot.conf")
+        self.log_path = os.path.join(self.root, "log", "dovecot.log")
+        self.spool = os.path.join(self.root, "spool")
+        self._lay_out()
+
+    # ---- set-up -------------------------------------------------------
+
+    def _lay_out(self):
+        r = self.root
+        for d in ("run", "log", "plugins", "mail"):
+            os.makedirs(os.path.join(r, d), exist_ok=True)
+        for user in USERS:
+            home = os.path.join(r, "mail", user)
+            os.makedirs(home)
+            os.chown(home, MAIL_UID, MAIL_GID)
+        with open(os.path.join(r, "users"), "w") as f:
+            for user in USERS:
+                f.write(f"{user}:{{PLAIN}}{user}pw:{MAIL_UID}:{MAIL_GID}::{r}/mail/{user}::\n")
+
+        # mail_plugin_dir replaces the module directory for every plugin:
+        # link the stock ones next to the freshly built ones.
+        plugins = os.path.join(r, "plugins")
+        for name in os.listdir(STOCK_MODULES):
+            if name.endswith(".so"):
+                os.symlink(os.path.join(STOCK_MODULES, name), os.path.join(plugins, name))
+        for name in ("lib20_lnotify_plugin.so", "lib95_imap_lnotify_plugin.so"):
+            built = os.path.join(BUILD, "plugin", name)
+            if not os.path.exists(built):
+                raise RuntimeError(f"{built} is missing: build the project first")
+            os.symlink(built, os.path.join(plugins, name))
+
+        self._make_spool()
+        dispatch_conf = os.path.join(r, "lnotify-dispatch.conf")
+        with open(os.path.join(REPO, "dovecot-conf", "lnotify-dispatch.conf")) as f:
+            text = f.read()
+        text = re.sub(r"(?m)^spool_dir = .*$", f"spool_dir = {self.spool}", text)
+        text = re.sub(r"(?m)^scan_interval = .*$", "scan_interval = 2", text)
+        with open(dispatch_conf, "w") as f:
+            f.write(text)
+        os.chown(dispatch_conf, 0, grp.getgrnam("dovecot").gr_gid)
+        os.chmod(dispatch_conf, 0o640)
+        self._write_conf(dispatch_conf)
+
+    def _make_spool(self):
+        """The spool as the package creates it (debian/postinst)."""
+        dovecot = pwd.getpwnam("dovecot")
+        os.makedirs(self.spool)
+        os.chown(self.spool, dovecot.pw_uid, dovecot.pw_gid)
+        os.chmod(self.spool, 0o755)
+        for sub, mode in (("tmp", 0o3733), ("incoming", 0o3733), ("active", 0o700), ("corrupt", 0o700)):
+            path = os.path.join(self.spool, sub)
+            os.mkdir(path)
+            os.chown(path, dovecot.pw_uid, dovecot.pw_gid)
+            os.chmod(path, mode)
+
+    def _write_conf(self, dispatch_conf):
+        r = self.root
+        with open(os.path.join(REPO, "dovecot-conf", "95-lnotify.conf")) as f:
+            snippet = f.read()
+        if not self.with_dispatcher:
+            # An installation whose administrator left the service out.
+            snippet = re.sub(r"(?ms)^service lnotify-dispatch \{.*?^\}\n", "", snippet)
+        snippet_path = os.path.join(r, "95-lnotify.conf")
+        with open(snippet_path, "w") as f:
+            f.write(snippet)
+
+        plugin = {
+            "lnotify_spool_dir": self.spool,
+            "lnotify_mailat_domain": DOMAIN,
+        }
+        plugin.update(self.plugin_settings)
+        plugin_lines = "\n".join(f"  {k} = {v}" for k, v in plugin.items())
+        dispatcher = ""
+        if self.with_dispatcher:
+            dispatcher = (
+                "service lnotify-dispatch {\n"
+                f"  executable = {BUILD}/plugin/lnotify-dispatch {dispatch_conf}\n"
+                "}\n"
+            )
+        conf = f"""# generated by tests/integration/lnotify_harness.py
+base_dir = {r}/run
+state_dir = {r}/run/state
+instance_name = lnotify-test-{os.path.basename(r)}
+protocols = imap lmtp
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+log_path = {self.log_path}
+info_log_path = {self.log_path}
+debug_log_path = {self.log_path}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n {r}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%n {r}/users
+}}
+first_valid_uid = 1000
+mail_location = maildir:~/Maildir
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+postmaster_address = postmaster@{DOMAIN}
+hostname = mail.{DOMAIN}
+mail_plugin_dir = {r}/plugins
+mail_debug = yes
+protocol imap {{
+  mail_max_userip_connections = 100
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.imap_port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {self.lmtp_port}
+  }}
+}}
+!include {snippet_path}
+plugin {{
+{plugin_lines}
+}}
+{dispatcher}"""
+        with open(self.conf, "w") as f:
+            f.write(conf)
+
+    # ---- life cycle ---------------------------------------------------
+
+    def start(self, timeout=15.0):
+        check = subprocess.run(["doveconf", "-c", self.conf, "-n"], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"doveconf rejected the configuration:\n{check.stderr}")
+        self.process = subprocess.Popen(
+            ["dovecot", "-F", "-c", self.conf],
+            stdout=open(os.path.join(self.root, "log", "master.out"), "ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"dovecot exited with {self.process.returncode}:\n{self.log()}")
+            if self._accepts(self.imap_port) and self._accepts(self.lmtp_port):
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"dovecot did not start listening within {timeout}s:\n{self.log()}")
+
+    @staticmethod
+    def _accepts(port):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return "(no log yet)"
+
+    def wait_for_log(self, pattern, timeout=10.0):
+        """Waits until the log matches the regular expression; returns the match."""
+        deadline = time.time() + timeout
+        while True:
+            m = re.search(pattern, self.log())
+            if m or time.time() > deadline:
+                return m
+            time.sleep(0.05)
+
+    # ---- clients ------------------------------------------------------
+
+    def imap(self, user="alice"):
+        client = imaplib.IMAP4("127.0.0.1", self.imap_port)
+        client.login(user, f"{user}pw")
+        return client
+
+    def set_metadata(self, client, mailbox, entry, value):
+        value_text = "NIL" if value is None else imap_quote(value)
+        typ, data = client._simple_command("SETMETADATA", imap_quote(mailbox), f"({entry} {value_text})")
+        return typ, data
+
+    def deliver_lmtp(self, rcpt="alice@example.test", message=None):
+        with smtplib.LMTP("127.0.0.1", self.lmtp_port) as lmtp:
+            return lmtp.sendmail("sender@example.org", [rcpt], message or sample_message(to=rcpt))
+
+    def deliver_lda(self, user="alice", message=None):
+        """Delivers with dovecot-lda as an MTA would (as root, -d user)."""
+        return subprocess.run(
+            ["/usr/lib/dovecot/dovecot-lda", "-c", self.conf, "-d", user, "-f", "sender@example.org"],
+            input=(message or sample_message(to=f"{user}@{DOMAIN}")).encode(),
+            capture_output=True,
+            timeout=30,
+        )
+
+    def spool_entries(self, sub):
+        return sorted(os.listdir(os.path.join(self.spool, sub)))
