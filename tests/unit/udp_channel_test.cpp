@@ -1,0 +1,63 @@
+#include "channels/udp/udp_channel.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "fakes.h"
+
+namespace lnotify {
+namespace {
+
+TEST(UdpChannel, SendsTheExactBytesToTheAddress) {
+  std::vector<testing::SentDatagram> sent;
+  udp::UdpChannel channel(std::make_unique<testing::FakeDatagramTransport>(sent));
+  ASSERT_TRUE(channel.send("[::1]:2948", Payload{"text/plain", std::string("a\0b", 3)}).has_value());
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].host, "::1");
+  EXPECT_EQ(sent[0].port, 2948);
+  EXPECT_EQ(sent[0].bytes, std::string("a\0b", 3));
+}
+
+TEST(UdpChannel, RefusesOversizedPayloadPermanently) {
+  std::vector<testing::SentDatagram> sent;
+  udp::UdpChannel channel(std::make_unique<testing::FakeDatagramTransport>(sent));
+  auto result = channel.send("127.0.0.1:9", Payload{"x", std::string(udp::kMaxDatagram + 1, 'x')});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_FALSE(result.error().temporary());
+}
+
+// The real transport against a real loopback socket.
+TEST(UdpSocketTransport, DeliversOverLoopback) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+  auto transport = make_udp_socket_transport();
+  ASSERT_TRUE(transport->send_to("127.0.0.1", ntohs(addr.sin_port), "wake up").has_value());
+  char buf[64];
+  ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+  ::close(fd);
+  ASSERT_EQ(n, 7);
+  EXPECT_EQ(std::string(buf, 7), "wake up");
+}
+
+TEST(UdpSocketTransport, UnknownHostIsAnError) {
+  auto transport = make_udp_socket_transport();
+  auto result = transport->send_to("no-such-host.invalid", 9, "x");
+  ASSERT_FALSE(result.has_value());
+  EXPECT_NE(result.error().message.find("no-such-host.invalid"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lnotify
