@@ -229,11 +229,8 @@ plugin {{
         check = subprocess.run(["doveconf", "-c", self.conf, "-n"], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"doveconf rejected the configuration:\n{check.stderr}")
-        self.process = subprocess.Popen(
-            ["dovecot", "-F", "-c", self.conf],
-            stdout=open(os.path.join(self.root, "log", "master.out"), "ab"),
-            stderr=subprocess.STDOUT,
-        )
+        with open(os.path.join(self.root, "log", "master.out"), "ab") as out:
+            self.process = subprocess.Popen(["dovecot", "-F", "-c", self.conf], stdout=out, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:

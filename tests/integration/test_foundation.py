@@ -1,0 +1,189 @@
+"""Issue 2: the plugins load into a real Dovecot, LNOTIFICATION is advertised,
+and a delivery by LMTP or dovecot-lda makes an OMA EMN wake-up arrive over UDP
+through the dispatcher process."""
+
+import calendar
+import os
+import re
+import time
+import unittest
+import xml.dom.minidom
+
+from lnotify_harness import Dovecot, UdpSink, sample_message
+
+CHANNEL = "/private/notify/outband/channel"
+ADDRESS = "/private/notify/outband/address"
+
+
+def parse_emn(datagram):
+    """Checks the datagram is an OMA EMN 1.0 document; returns (mailbox, timestamp)."""
+    text = datagram.decode("utf-8")
+    doc = xml.dom.minidom.parseString(text)
+    assert doc.doctype is not None and doc.doctype.publicId == "-//WAPFORUM//DTD EMN 1.0//EN", text
+    root = doc.documentElement
+    assert root.tagName == "emn", text
+    assert not root.childNodes, "an EMN wake-up has no content"
+    return root.getAttribute("mailbox"), root.getAttribute("timestamp")
+
+
+def utc_seconds(timestamp):
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", timestamp), timestamp
+    return calendar.timegm(time.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+class DovecotTestCase(unittest.TestCase):
+    with_dispatcher = True
+
+    def setUp(self):
+        self.dovecot = Dovecot(with_dispatcher=self.with_dispatcher)
+        self.addCleanup(self.dovecot.cleanup)
+        self.dovecot.start()
+        self.sink = UdpSink()
+        self.addCleanup(self.sink.close)
+
+    def tearDown(self):
+        # Print Dovecot's log when this test failed, before the temp dir goes.
+        result = self._outcome.result
+        if any(test is self for test, _ in result.failures + result.errors):
+            print(f"\n---- Dovecot log for {self.id()} ----\n{self.dovecot.log()}---- end of log ----")
+
+    def imap(self, user="alice"):
+        client = self.dovecot.imap(user)
+        self.addCleanup(client.logout)
+        return client
+
+    def choose(self, channel, address=None, user="alice"):
+        client = self.imap(user)
+        typ, data = self.dovecot.set_metadata(client, "INBOX", CHANNEL, channel)
+        self.assertEqual(typ, "OK", data)
+        if address is not None:
+            typ, data = self.dovecot.set_metadata(client, "INBOX", ADDRESS, address)
+            self.assertEqual(typ, "OK", data)
+
+    def message_count(self, user="alice"):
+        client = self.imap(user)
+        typ, data = client.select("INBOX", readonly=True)
+        self.assertEqual(typ, "OK")
+        return int(data[0])
+
+
+class Capabilities(DovecotTestCase):
+    def test_lnotification_before_and_after_login(self):
+        client = self.dovecot.imap()
+        self.addCleanup(client.logout)
+        # imaplib keeps the greeting's (pre-login) list
+        self.assertIn("LNOTIFICATION", client.capabilities)
+        typ, data = client.capability()
+        self.assertEqual(typ, "OK")
+        caps = data[0].decode().split()
+        for cap in ("LNOTIFICATION", "IDLE", "METADATA", "LIST-EXTENDED"):
+            self.assertIn(cap, caps)
+        self.assertEqual(caps.count("LNOTIFICATION"), 1, caps)
+        self.assertNotIn("VFOLDER", caps, "views cannot be opened as mailboxes yet")
+
+    def test_dispatcher_runs_as_dovecot_service(self):
+        m = self.dovecot.wait_for_log(r"lnotify-dispatch: Info: started: config (\S+)")
+        self.assertIsNotNone(m, "the master starts the dispatcher with Dovecot")
+
+
+class WakeupOverUdp(DovecotTestCase):
+    def assert_wakeup(self, before, after):
+        datagram = self.sink.receive(timeout=10)
+        self.assertIsNotNone(datagram, "no EMN datagram arrived")
+        mailbox, timestamp = parse_emn(datagram)
+        self.assertEqual(mailbox, "mailat:alice@example.test")
+        # the delivery time, in UTC, to the second
+        self.assertLessEqual(int(before), utc_seconds(timestamp))
+        self.assertLessEqual(utc_seconds(timestamp), int(after) + 1)
+
+    def test_lmtp_delivery(self):
+        self.choose("UDP=WAKEUP", self.sink.address)
+        before = time.time()
+        self.assertEqual(self.dovecot.deliver_lmtp(), {})
+        self.assert_wakeup(before, time.time())
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            r"lnotify-dispatch: Info: sent WAKEUP over UDP to 127\.0\.0\.1:\d+ \(user=alice@example.test mailbox=INBOX uid=1 "))
+
+    def test_lda_delivery(self):
+        self.choose("udp=wakeup", self.sink.address)
+        before = time.time()
+        result = self.dovecot.deliver_lda()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assert_wakeup(before, time.time())
+
+    def test_one_wakeup_per_delivered_message(self):
+        self.choose("UDP=WAKEUP", self.sink.address)
+        for _ in range(3):
+            self.dovecot.deliver_lmtp()
+        for _ in range(3):
+            self.assertIsNotNone(self.sink.receive(timeout=10))
+        self.assertEqual(self.message_count(), 3)
+
+    def test_sent_by_the_dispatcher_not_the_delivery_process(self):
+        self.choose("UDP=WAKEUP", self.sink.address)
+        self.dovecot.deliver_lmtp()
+        self.assertIsNotNone(self.sink.receive(timeout=10))
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            r"lmtp\(alice@example.test\).*lnotify: Queued notification for mailbox INBOX UID 1"))
+        self.assertIsNotNone(self.dovecot.wait_for_log(r"lnotify-dispatch: Info: sent WAKEUP"))
+
+
+class NoChannelNoNotification(DovecotTestCase):
+    def assert_nothing_queued(self, reason_pattern):
+        self.assertIsNotNone(self.dovecot.wait_for_log(reason_pattern))
+        self.assertEqual(self.dovecot.spool_entries("incoming"), [])
+        self.assertEqual(self.dovecot.spool_entries("active"), [])
+        self.assertNotRegex(self.dovecot.log(), r"Queued notification")
+
+    def test_unset(self):
+        self.assertEqual(self.dovecot.deliver_lmtp(), {})
+        self.assert_nothing_queued(r"lnotify: No outband channel chosen for mailbox INBOX")
+        self.assertEqual(self.message_count(), 1)
+
+    def test_none(self):
+        self.choose("NONE", self.sink.address)
+        self.assertEqual(self.dovecot.deliver_lda().returncode, 0)
+        self.assert_nothing_queued(r"lnotify: No outband channel chosen for mailbox INBOX")
+
+    def test_other_mailbox_user(self):
+        self.choose("UDP=WAKEUP", self.sink.address, user="bob")
+        self.assertEqual(self.dovecot.deliver_lmtp("alice@example.test"), {})
+        self.assert_nothing_queued(r"lmtp\(alice@example.test\).*No outband channel chosen")
+
+    def test_broken_preference_never_fails_the_delivery(self):
+        # A value stored before validation existed (or by a broken tool).
+        self.choose("UDP=WAKEUP", "not-an-address")
+        self.assertEqual(self.dovecot.deliver_lmtp(), {})
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            r"lnotify: No outband notification for mailbox INBOX: /private/notify/outband/address: invalid UDP address"))
+        self.assertEqual(self.message_count(), 1)
+
+
+class WithoutDispatcher(DovecotTestCase):
+    with_dispatcher = False
+
+    def test_delivery_succeeds_and_notification_waits(self):
+        self.choose("UDP=WAKEUP", self.sink.address)
+        self.assertEqual(self.dovecot.deliver_lmtp(), {})
+        result = self.dovecot.deliver_lda()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.message_count(), 2)
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            r"lnotify: Dispatcher not running \(open\(\S+/lnotify-dispatch\) failed: No such file or directory\): "
+            r"1 notification\(s\) left queued in \S+ until it starts"))
+        self.assertEqual(len(self.dovecot.spool_entries("incoming")), 2)
+
+        # The administrator adds the service: what was queued is sent.
+        self.dovecot.stop()
+        self.dovecot.with_dispatcher = True
+        self.dovecot._write_conf(os.path.join(self.dovecot.root, "lnotify-dispatch.conf"))
+        self.dovecot.start()
+        for _ in range(2):
+            datagram = self.sink.receive(timeout=10)
+            self.assertIsNotNone(datagram, "a queued notification was lost")
+            self.assertEqual(parse_emn(datagram)[0], "mailat:alice@example.test")
+        self.assertEqual(self.dovecot.spool_entries("incoming"), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
