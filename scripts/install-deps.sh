@@ -1,0 +1,27 @@
+#!/bin/bash
+# Installs the Debian 12 packages lnotify needs to build and test, if missing.
+# Needs root (or sudo). Prints nothing more than apt-get does.
+set -euo pipefail
+
+packages=(
+  # build
+  meson ninja-build pkg-config g++ python3
+  dovecot-core dovecot-dev dovecot-imapd dovecot-lmtpd dovecot-sieve dovecot-managesieved
+  libxml2-dev libcurl4-openssl-dev libssl-dev
+  # tests
+  libgtest-dev libgmock-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
