@@ -79,9 +79,10 @@ class UdpSink:
 
 
 class Dovecot:
-    def __init__(self, with_dispatcher=True, plugin_settings=None):
+    def __init__(self, with_dispatcher=True, plugin_settings=None, extra_conf=""):
         self.with_dispatcher = with_dispatcher
         self.plugin_settings = plugin_settings or {}
+        self.extra_conf = extra_conf
         # Short path: UNIX socket paths under base_dir must fit in 108 bytes.
         self.root = tempfile.mkdtemp(prefix="lnotify-", dir="/tmp")
         os.chmod(self.root, 0o755)
@@ -219,7 +220,9 @@ service lmtp {{
 plugin {{
 {plugin_lines}
 }}
-{dispatcher}"""
+{dispatcher}
+{self.extra_conf}
+"""
         with open(self.conf, "w") as f:
             f.write(conf)
 

@@ -33,9 +33,10 @@ def utc_seconds(timestamp):
 
 class DovecotTestCase(unittest.TestCase):
     with_dispatcher = True
+    extra_conf = ""
 
     def setUp(self):
-        self.dovecot = Dovecot(with_dispatcher=self.with_dispatcher)
+        self.dovecot = Dovecot(with_dispatcher=self.with_dispatcher, extra_conf=self.extra_conf)
         self.addCleanup(self.dovecot.cleanup)
         self.dovecot.start()
         self.sink = UdpSink()
@@ -84,6 +85,19 @@ class Capabilities(DovecotTestCase):
     def test_dispatcher_runs_as_dovecot_service(self):
         m = self.dovecot.wait_for_log(r"lnotify-dispatch: Info: started: config (\S+)")
         self.assertIsNotNone(m, "the master starts the dispatcher with Dovecot")
+
+
+class CapabilityWithoutGreetingSetting(DovecotTestCase):
+    # An administrator who dropped imap_capability from the snippet.
+    extra_conf = "imap_capability =\n"
+
+    def test_plugin_adds_lnotification_after_login(self):
+        client = self.dovecot.imap()
+        self.addCleanup(client.logout)
+        self.assertNotIn("LNOTIFICATION", client.capabilities, "imap-login loads no plugins")
+        typ, data = client.capability()
+        caps = data[0].decode().split()
+        self.assertEqual(caps.count("LNOTIFICATION"), 1, caps)
 
 
 class WakeupOverUdp(DovecotTestCase):
