@@ -308,5 +308,20 @@ plugin {{
             timeout=30,
         )
 
+    def process_users(self, name):
+        """User names of this instance's processes whose command line starts with name."""
+        users = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+                uid = os.stat(f"/proc/{pid}").st_uid
+            except OSError:
+                continue
+            if argv and os.path.basename(argv[0].decode(errors="replace")).endswith(name) \
+                    and any(self.root.encode() in a for a in argv):
+                users.append(pwd.getpwuid(uid).pw_name)
+        return users
+
     def spool_entries(self, sub):
         return sorted(os.listdir(os.path.join(self.spool, sub)))

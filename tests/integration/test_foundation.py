@@ -85,6 +85,8 @@ class Capabilities(DovecotTestCase):
     def test_dispatcher_runs_as_dovecot_service(self):
         m = self.dovecot.wait_for_log(r"lnotify-dispatch: Info: started: config (\S+)")
         self.assertIsNotNone(m, "the master starts the dispatcher with Dovecot")
+        users = self.dovecot.process_users("lnotify-dispatch")
+        self.assertEqual(users, ["dovecot"], "one dispatcher, as the Dovecot internal user, never root")
 
 
 class CapabilityWithoutGreetingSetting(DovecotTestCase):
