@@ -5,9 +5,11 @@
    decided at commit. */
 
 #include "lib.h"
+#include "array.h"
 #include "mail-user.h"
 #include "mail-storage-hooks.h"
 #include "notify-plugin.h"
+#include "lnotify-metadata.h"
 #include "lnotify-settings.h"
 #include "lnotify-txn.h"
 #include "lnotify-plugin.h"
@@ -50,7 +52,9 @@ static void lnotify_mail_user_created(struct mail_user *user)
 	}
 
 	luser = p_new(user->pool, struct lnotify_user, 1);
+	luser->pool = user->pool;
 	luser->set = set;
+	p_array_init(&luser->prefs_cache, user->pool, 4);
 	luser->event = event_create(user->event);
 	event_add_category(luser->event, &event_category_lnotify);
 	event_set_append_log_prefix(luser->event, "lnotify: ");
@@ -63,10 +67,12 @@ static void lnotify_mail_user_created(struct mail_user *user)
 
 static struct mail_storage_hooks lnotify_mail_storage_hooks = {
 	.mail_user_created = lnotify_mail_user_created,
+	.mailbox_allocated = lnotify_metadata_mailbox_allocated,
 };
 
 void lnotify_plugin_init(struct module *module)
 {
+	lnotify_metadata_init();
 	lnotify_notify_ctx = notify_register(&lnotify_notify_vfuncs);
 	mail_storage_hooks_add(module, &lnotify_mail_storage_hooks);
 }
@@ -75,4 +81,5 @@ void lnotify_plugin_deinit(void)
 {
 	mail_storage_hooks_remove(&lnotify_mail_storage_hooks);
 	notify_unregister(lnotify_notify_ctx);
+	lnotify_metadata_deinit();
 }

@@ -3,15 +3,24 @@
 
 #include "module-context.h"
 #include "mail-user.h"
+#include "lnotify-prefs.h"
 
 #define LNOTIFY_USER_CONTEXT(obj) \
 	MODULE_CONTEXT(obj, lnotify_user_module)
 
 struct lnotify_user {
 	union mail_user_module_context module_ctx;
+	pool_t pool;
 	const struct lnotify_settings *set;
 	/* Parent of every lnotify log line for this user ("lnotify: "). */
 	struct event *event;
+
+	/* What the dispatcher published (lnotify-metadata.c), read once. */
+	bool provision_read;
+	struct lnotify_provision *provision;
+	/* Outband preferences per mailbox, valid while the mailbox's
+	   generation is unchanged (lnotify-prefs.c). */
+	ARRAY(struct lnotify_prefs_cache) prefs_cache;
 };
 
 extern MODULE_CONTEXT_DEFINE(lnotify_user_module, &mail_user_module_register);

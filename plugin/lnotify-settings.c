@@ -1,12 +1,16 @@
 /* Copyright (c) lnotify authors, LGPL-2.1-or-later */
 
 #include "lib.h"
+#include "strnum.h"
 #include "mail-user.h"
 #include "mail-storage-settings.h"
 #include "lnotify-settings.h"
 
 #define LNOTIFY_DEFAULT_SPOOL_DIR "/var/spool/lnotify"
 #define LNOTIFY_DISPATCH_FIFO_NAME "lnotify-dispatch"
+/* A search program or a fetch-att list fits easily; a mail body does not. */
+#define LNOTIFY_DEFAULT_METADATA_MAX_SIZE 2048
+#define LNOTIFY_DEFAULT_METADATA_MAX_ENTRIES 100
 
 static const char *
 lnotify_setting(struct mail_user *user, const char *name, const char *def)
@@ -14,6 +18,25 @@ lnotify_setting(struct mail_user *user, const char *name, const char *def)
 	const char *value = mail_user_plugin_getenv(user, name);
 
 	return value == NULL || *value == '\0' ? def : value;
+}
+
+static int
+lnotify_setting_uint(struct mail_user *user, const char *name,
+		     unsigned int def, unsigned int *value_r,
+		     const char **error_r)
+{
+	const char *value = lnotify_setting(user, name, NULL);
+
+	if (value == NULL) {
+		*value_r = def;
+		return 0;
+	}
+	if (str_to_uint(value, value_r) < 0 || *value_r == 0) {
+		*error_r = t_strdup_printf(
+			"%s must be a positive number, not '%s'", name, value);
+		return -1;
+	}
+	return 0;
 }
 
 int lnotify_settings_read(struct mail_user *user,
@@ -47,6 +70,15 @@ int lnotify_settings_read(struct mail_user *user,
 			"lnotify_spool_fsync must be yes or no, not '%s'", fsync);
 		return -1;
 	}
+	if (lnotify_setting_uint(user, "lnotify_metadata_max_size",
+				 LNOTIFY_DEFAULT_METADATA_MAX_SIZE,
+				 &set->metadata_max_size, error_r) < 0 ||
+	    lnotify_setting_uint(user, "lnotify_metadata_max_entries",
+				 LNOTIFY_DEFAULT_METADATA_MAX_ENTRIES,
+				 &set->metadata_max_entries, error_r) < 0)
+		return -1;
+	set->default_channel = lnotify_setting(user, "lnotify_default_channel", NULL);
+	set->default_address = lnotify_setting(user, "lnotify_default_address", NULL);
 	*set_r = set;
 	return 0;
 }

@@ -16,6 +16,16 @@ struct lnotify_settings {
 	const char *mailat_domain;
 	/* Flush each spooled request to disk before the delivery finishes. */
 	bool spool_fsync;
+
+	/* Caps on clients' METADATA (Dovecot 2.3 has none of its own):
+	   bytes per value, and entries per user under lnotify's trees. */
+	unsigned int metadata_max_size;
+	unsigned int metadata_max_entries;
+
+	/* Used when a mailbox has no /private/notify/outband/channel or
+	   address entry; userdb extra fields override the plugin block. */
+	const char *default_channel;
+	const char *default_address;
 };
 
 int lnotify_settings_read(struct mail_user *user,

@@ -102,7 +102,7 @@ lnotify_txn_notify_outband(struct lnotify_txn *txn,
 	uint32_t uid;
 	int ret;
 
-	ret = lnotify_prefs_read_outband(txn->box, &prefs, &error);
+	ret = lnotify_prefs_read_outband(luser, txn->box, &prefs, &error);
 	if (ret < 0) {
 		e_error(luser->event, "No outband notification for mailbox "
 			"%s: %s", mailbox_get_vname(txn->box), error);

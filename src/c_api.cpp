@@ -5,6 +5,8 @@
 
 #include "c_error.h"
 #include "lnotify/lnotify.h"
+#include "lnotify/metadata.h"
+#include "lnotify/provision.h"
 #include "lnotify/spool.h"
 
 using namespace lnotify;
@@ -102,6 +104,55 @@ extern "C" int lnotify_spool_submit(const char* spool_dir, const struct lnotify_
       return -1;
     }
     if (entry_r != nullptr && entry_size > 0) std::snprintf(entry_r, entry_size, "%s", entry->c_str());
+    return 0;
+  });
+}
+
+extern "C" int lnotify_metadata_check_write(const struct lnotify_metadata_write* write,
+                                            bool* search_program_r,
+                                            struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    *search_program_r = false;
+    std::string_view entry = or_empty(write->entry);
+    if (!is_lnotify_entry_name(entry)) return 0;
+    EntryScope scope =
+        write->scope == LNOTIFY_METADATA_SERVER ? EntryScope::Server : EntryScope::Mailbox;
+
+    MetadataWriteContext context;
+    context.offered_channels = or_empty(write->offered_channels);
+    if (write->current_channel != nullptr) {
+      auto current = parse_channel_preference(write->current_channel);
+      if (current && current->has_value()) context.current_channel = (*current)->channel;
+    }
+    std::optional<std::string_view> value;
+    if (write->value != nullptr) value = write->value;
+
+    auto checked = check_metadata_write(scope, entry, value, context);
+    if (!checked) {
+      set_c_error(error_r, checked.error());
+      return -1;
+    }
+    const MetadataEntry* e = find_metadata_entry(scope, entry);
+    *search_program_r = e != nullptr && e->role == EntryRole::FilterProgram && value.has_value();
+    return 1;
+  });
+}
+
+extern "C" int lnotify_provision_read(const char* spool_dir, struct lnotify_provision* provision_r,
+                                      struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    auto provision = read_provision(or_empty(spool_dir));
+    if (!provision) {
+      set_c_error(error_r, provision.error());
+      return -1;
+    }
+    auto copy = [](char* dest, size_t size, const std::string& src) {
+      std::snprintf(dest, size, "%s", src.c_str());
+    };
+    copy(provision_r->channels, sizeof(provision_r->channels), provision->channels);
+    copy(provision_r->credential, sizeof(provision_r->credential), provision->credential);
+    copy(provision_r->security, sizeof(provision_r->security), provision->security);
+    copy(provision_r->vapid_key, sizeof(provision_r->vapid_key), provision->vapid_key);
     return 0;
   });
 }

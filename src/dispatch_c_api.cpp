@@ -7,6 +7,10 @@
 #include "lnotify/dispatcher.h"
 #include "lnotify/dispatcher_config.h"
 #include "lnotify/lnotify.h"
+#include "lnotify/metadata.h"
+#include "lnotify/provision.h"
+
+#include <unistd.h>
 
 using namespace lnotify;
 
@@ -26,6 +30,20 @@ class CallbackLogger : public Logger {
 };
 
 static_assert(static_cast<int>(LogLevel::Error) == LNOTIFY_LOG_ERROR);
+
+std::string host_name() {
+  char name[256] = "";
+  if (gethostname(name, sizeof(name) - 1) < 0) return "localhost";
+  return name;
+}
+
+// What IMAP clients read as provision entries (draft §11.2).
+Provision provision_for(const DispatcherConfig& config) {
+  Provision p;
+  p.channels = offered_channels_value(config.channels);
+  p.credential = config.identity.empty() ? host_name() : config.identity;
+  return p;
+}
 
 }  // namespace
 
@@ -64,6 +82,11 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
         return nullptr;
       }
       disp->dispatcher.add_channel(std::move(*channel));
+    }
+    if (auto published = write_provision(disp->config.spool_dir, provision_for(disp->config));
+        !published) {
+      set_c_error(error_r, published.error());
+      return nullptr;
     }
     return disp.release();
   } catch (const std::exception& e) {

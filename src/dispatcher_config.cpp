@@ -56,6 +56,10 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       auto channels = parse_channel_list(value);
       if (!channels) return permanent_error(where + channels.error().message);
       config.channels = std::move(*channels);
+    } else if (key == "identity") {
+      if (value.empty() || value.find_first_of(" \t") != std::string_view::npos)
+        return permanent_error(where + "identity must be one word, e.g. mail.example.org");
+      config.identity = std::string(value);
     } else {
       return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     }

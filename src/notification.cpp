@@ -1,144 +1,76 @@
 #include "lnotify/notification.h"
 
 #include <charconv>
-#include <map>
 
+#include "record.h"
 #include "text_util.h"
 
 namespace lnotify {
 namespace {
 
 constexpr std::string_view kRecordHeader = "lnotify-request 1";
-// The last line: a record without it was cut short.
-constexpr std::string_view kRecordEnd = "end";
-
-void append_escaped(std::string& out, std::string_view value) {
-  for (char c : value) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\0': out += "\\0"; break;
-      default: out += c;
-    }
-  }
-}
-
-Result<std::string> unescape(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (size_t i = 0; i < value.size(); ++i) {
-    if (value[i] != '\\') {
-      out += value[i];
-      continue;
-    }
-    if (++i == value.size()) return permanent_error("record ends inside an escape");
-    switch (value[i]) {
-      case '\\': out += '\\'; break;
-      case 't': out += '\t'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case '0': out += '\0'; break;
-      default: return permanent_error("unknown escape in record");
-    }
-  }
-  return out;
-}
-
-void field(std::string& out, std::string_view key, std::string_view value) {
-  out += key;
-  out += '\t';
-  append_escaped(out, value);
-  out += '\n';
-}
 
 template <typename Int>
-Result<Int> parse_int(const std::map<std::string, std::string>& fields, const char* key) {
-  auto it = fields.find(key);
-  if (it == fields.end()) return permanent_error(std::string("record lacks ") + key);
+Result<Int> parse_int(const record::Parsed& fields, const char* key) {
+  auto text = record::required(fields, key);
+  if (!text) return text.error();
   Int value{};
-  const std::string& s = it->second;
+  const std::string& s = *text;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || end != s.data() + s.size() || s.empty())
     return permanent_error(std::string("record has an invalid ") + key);
   return value;
 }
 
-Result<std::string> required(const std::map<std::string, std::string>& fields, const char* key) {
-  auto it = fields.find(key);
-  if (it == fields.end()) return permanent_error(std::string("record lacks ") + key);
-  return it->second;
-}
-
 }  // namespace
 
 std::string encode_request(const NotificationRequest& r) {
-  std::string out(kRecordHeader);
-  out += '\n';
-  field(out, "user", r.user);
-  field(out, "account", r.account);
-  field(out, "mailbox", r.mailbox);
-  field(out, "event", r.event);
-  field(out, "uid", std::to_string(r.uid));
-  field(out, "uidvalidity", std::to_string(r.uidvalidity));
-  field(out, "timestamp", std::to_string(r.timestamp));
-  field(out, "channel", channel_name(r.channel));
-  field(out, "format", format_name(r.format));
-  field(out, "address", r.address);
-  out += kRecordEnd;
-  out += '\n';
-  return out;
+  const std::string uid = std::to_string(r.uid);
+  const std::string uidvalidity = std::to_string(r.uidvalidity);
+  const std::string timestamp = std::to_string(r.timestamp);
+  return record::encode(kRecordHeader, {
+                                           {"user", r.user},
+                                           {"account", r.account},
+                                           {"mailbox", r.mailbox},
+                                           {"event", r.event},
+                                           {"uid", uid},
+                                           {"uidvalidity", uidvalidity},
+                                           {"timestamp", timestamp},
+                                           {"channel", channel_name(r.channel)},
+                                           {"format", format_name(r.format)},
+                                           {"address", r.address},
+                                       });
 }
 
-Result<NotificationRequest> decode_request(std::string_view record) {
-  size_t eol = record.find('\n');
-  if (eol == std::string_view::npos || record.substr(0, eol) != kRecordHeader)
-    return permanent_error("not an lnotify request record (bad first line)");
-  record.remove_prefix(eol + 1);
-
-  std::map<std::string, std::string> fields;
-  for (;;) {
-    eol = record.find('\n');
-    if (eol == std::string_view::npos) return permanent_error("record is truncated");
-    std::string_view line = record.substr(0, eol);
-    record.remove_prefix(eol + 1);
-    if (line == kRecordEnd) {
-      if (!record.empty()) return permanent_error("data after the end of the record");
-      break;
-    }
-    size_t tab = line.find('\t');
-    if (tab == std::string_view::npos) return permanent_error("record line without a value");
-    auto value = unescape(line.substr(tab + 1));
-    if (!value) return value.error();
-    fields.insert_or_assign(std::string(line.substr(0, tab)), std::move(*value));
-  }
+Result<NotificationRequest> decode_request(std::string_view text) {
+  auto fields = record::decode(kRecordHeader, text);
+  if (!fields) return fields.error();
 
   NotificationRequest r;
   for (auto [key, target] : {std::pair{"user", &r.user}, std::pair{"account", &r.account},
                              std::pair{"mailbox", &r.mailbox}, std::pair{"event", &r.event},
                              std::pair{"address", &r.address}}) {
-    auto value = required(fields, key);
+    auto value = record::required(*fields, key);
     if (!value) return value.error();
     *target = std::move(*value);
   }
-  auto uid = parse_int<uint32_t>(fields, "uid");
+  auto uid = parse_int<uint32_t>(*fields, "uid");
   if (!uid) return uid.error();
-  auto uidvalidity = parse_int<uint32_t>(fields, "uidvalidity");
+  auto uidvalidity = parse_int<uint32_t>(*fields, "uidvalidity");
   if (!uidvalidity) return uidvalidity.error();
-  auto timestamp = parse_int<int64_t>(fields, "timestamp");
+  auto timestamp = parse_int<int64_t>(*fields, "timestamp");
   if (!timestamp) return timestamp.error();
   r.uid = *uid;
   r.uidvalidity = *uidvalidity;
   r.timestamp = *timestamp;
 
-  auto channel = required(fields, "channel");
+  auto channel = record::required(*fields, "channel");
   if (!channel) return channel.error();
   auto kind = channel_from_name(*channel);
   if (!kind) return permanent_error("record names an unknown channel");
   r.channel = *kind;
 
-  auto format = required(fields, "format");
+  auto format = record::required(*fields, "format");
   if (!format) return format.error();
   if (text::iequals(*format, "WAKEUP"))
     r.format = PayloadFormat::Wakeup;

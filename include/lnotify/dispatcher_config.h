@@ -19,6 +19,9 @@ struct DispatcherConfig {
   std::string spool_dir = "/var/spool/lnotify";
   unsigned scan_interval_secs = 30;  // safety net besides the FIFO wake-ups
   std::vector<ChannelKind> channels{ChannelKind::Udp};
+  // Who sends the notifications (draft §11.2 "credential.priv": "the source
+  // address or identity of the server"); empty means the host name.
+  std::string identity;
 };
 
 Result<DispatcherConfig> parse_dispatcher_config(std::string_view text);

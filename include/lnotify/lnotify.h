@@ -30,7 +30,7 @@ enum lnotify_format {
 
 struct lnotify_error {
 	bool temporary;
-	char message[512];
+	char message[1024];
 };
 
 /* ---- mail plugin side ---- */
@@ -69,6 +69,46 @@ int lnotify_spool_submit(const char *spool_dir,
 			 const struct lnotify_request *request, bool durable,
 			 char *entry_r, size_t entry_size,
 			 struct lnotify_error *error_r);
+
+/* ---- METADATA (draft §11) ---- */
+
+enum lnotify_metadata_scope {
+	LNOTIFY_METADATA_MAILBOX = 0, /* an entry on a mailbox */
+	LNOTIFY_METADATA_SERVER,      /* an entry on the server ("") */
+};
+
+struct lnotify_metadata_write {
+	enum lnotify_metadata_scope scope;
+	/* RFC 5464 entry name, e.g. /private/notify/outband/channel */
+	const char *entry;
+	/* the new value; NULL when the entry is being removed */
+	const char *value;
+	/* the server's provision value "NONE *(SP channel=format)" */
+	const char *offered_channels;
+	/* the mailbox's current /private/notify/outband/channel, or NULL */
+	const char *current_channel;
+};
+
+/* Checks a client's METADATA write. Returns 0 when the entry is not
+   lnotify's, 1 when the write is valid and -1 when it must be refused
+   (error_r says what is wrong and what is allowed). *search_program_r is
+   set when the value must also be a valid IMAP SEARCH program, which the
+   caller checks with Dovecot's parser. */
+int lnotify_metadata_check_write(const struct lnotify_metadata_write *write,
+				 bool *search_program_r,
+				 struct lnotify_error *error_r);
+
+struct lnotify_provision {
+	char channels[512];
+	char credential[512];
+	char security[256];
+	char vapid_key[256];
+};
+
+/* Reads what the dispatcher published in <spool_dir>/provision. */
+int lnotify_provision_read(const char *spool_dir,
+			   struct lnotify_provision *provision_r,
+			   struct lnotify_error *error_r);
 
 /* ---- dispatcher side ---- */
 

@@ -44,6 +44,44 @@ def imap_quote(value):
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def parse_metadata_response(data):
+    """{entry: value} from imaplib's untagged METADATA data, where literal
+    values arrive as (prefix, literal) tuples."""
+    tokens = []
+    token_re = re.compile(rb'\s*(\(|\)|"(?:[^"\\]|\\.)*"|\{\d+\}|[^\s()]+)')
+    for item in data or []:
+        if item is None:
+            continue
+        parts = [item] if isinstance(item, bytes) else list(item)
+        for i, part in enumerate(parts):
+            if isinstance(item, tuple) and i == 1:
+                tokens.append(("literal", part))
+                continue
+            for m in token_re.finditer(part):
+                tok = m.group(1)
+                if tok.startswith(b"{"):
+                    continue  # the literal follows as the next part
+                if tok.startswith(b'"'):
+                    tokens.append(("string", re.sub(rb'\\(.)', rb"\1", tok[1:-1])))
+                else:
+                    tokens.append(("atom", tok))
+    result = {}
+    entry = None
+    depth = 0
+    for kind, tok in tokens:
+        if kind == "atom" and tok == b"(":
+            depth += 1
+        elif kind == "atom" and tok == b")":
+            depth -= 1
+        elif depth >= 1:
+            if entry is None:
+                entry = tok.decode()
+            else:
+                result[entry] = None if (kind == "atom" and tok.upper() == b"NIL") else tok.decode()
+                entry = None
+    return result
+
+
 def sample_message(subject="Hello from lnotify", sender="boss@example.org", to="alice@example.test"):
     return (
         f"From: Big Boss <{sender}>\r\n"
@@ -289,6 +327,22 @@ plugin {{
         client = imaplib.IMAP4("127.0.0.1", self.imap_port)
         client.login(user, f"{user}pw")
         return client
+
+    def get_metadata(self, client, mailbox, entries, depth=None):
+        """GETMETADATA; returns (status, {entry: value or None}, text)."""
+        if isinstance(entries, str):
+            entries = [entries]
+        args = [imap_quote(mailbox)]
+        if depth is not None:
+            args.insert(0, f"(DEPTH {depth})")
+        args.append("(" + " ".join(entries) + ")")
+        typ, data = client._simple_command("GETMETADATA", *args)
+        text = b"" if not data or data[0] is None else b" ".join(
+            d if isinstance(d, bytes) else d[0] for d in data)
+        if typ != "OK":
+            return typ, {}, text.decode(errors="replace")
+        typ, data = client._untagged_response(typ, data, "METADATA")
+        return "OK", parse_metadata_response(data), ""
 
     def set_metadata(self, client, mailbox, entry, value):
         value_text = "NIL" if value is None else imap_quote(value)

@@ -1,0 +1,28 @@
+// Provision values (draft §11.2) that the dispatcher publishes and the mail
+// plugin serves as read-only server METADATA. The dispatcher alone knows which
+// channels run and holds the keys; it writes their public description to
+// <spool>/provision at start, so IMAP never needs the dispatcher's
+// configuration file (which holds secrets).
+#pragma once
+
+#include <string>
+
+#include "lnotify/result.h"
+
+namespace lnotify {
+
+struct Provision {
+  std::string channels;    // "NONE UDP=WAKEUP UDP=EXTENDED"
+  std::string credential;  // the server's identity (and key, once signing exists)
+  std::string security;    // payload protections, e.g. "aes128gcm ed25519"
+  std::string vapid_key;   // Web Push VAPID public key (base64url), when configured
+};
+
+std::string encode_provision(const Provision& provision);
+Result<Provision> decode_provision(std::string_view text);
+
+// Atomically replaces <spool_dir>/provision (mode 0644).
+Result<void> write_provision(const std::string& spool_dir, const Provision& provision);
+Result<Provision> read_provision(const std::string& spool_dir);
+
+}  // namespace lnotify
