@@ -377,5 +377,20 @@ plugin {{
                 users.append(pwd.getpwuid(uid).pw_name)
         return users
 
+    def edit_attribute_dict(self, user, key_suffix, value):
+        """Rewrites a value in the user's file dict directly, bypassing
+        Dovecot (and so lnotify's validation)."""
+        path = os.path.join(self.root, "mail", user, "dovecot-attributes")
+        with open(path) as f:
+            lines = f.read().split("\n")
+        for i in range(0, len(lines) - 1, 2):
+            if lines[i].endswith("/" + key_suffix):
+                lines[i + 1] = value
+                break
+        else:
+            raise KeyError(key_suffix)
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+
     def spool_entries(self, sub):
         return sorted(os.listdir(os.path.join(self.spool, sub)))

@@ -167,8 +167,10 @@ class NoChannelNoNotification(DovecotTestCase):
         self.assert_nothing_queued(r"lmtp\(alice@example.test\).*No outband channel chosen")
 
     def test_broken_preference_never_fails_the_delivery(self):
-        # A value stored before validation existed (or by a broken tool).
-        self.choose("UDP=WAKEUP", "not-an-address")
+        # A value stored behind lnotify's back (here: by a raw dict edit,
+        # as a tool without the plugin or an old version could have).
+        self.choose("UDP=WAKEUP", self.sink.address)
+        self.dovecot.edit_attribute_dict("alice", "notify/outband/address", "not-an-address")
         self.assertEqual(self.dovecot.deliver_lmtp(), {})
         self.assertIsNotNone(self.dovecot.wait_for_log(
             r"lnotify: No outband notification for mailbox INBOX: /private/notify/outband/address: invalid UDP address"))
@@ -176,24 +178,27 @@ class NoChannelNoNotification(DovecotTestCase):
 
 
 class WithoutDispatcher(DovecotTestCase):
-    with_dispatcher = False
+    def restart(self, with_dispatcher):
+        self.dovecot.stop()
+        self.dovecot.with_dispatcher = with_dispatcher
+        self.dovecot._write_conf(os.path.join(self.dovecot.root, "lnotify-dispatch.conf"))
+        self.dovecot.start()
 
     def test_delivery_succeeds_and_notification_waits(self):
         self.choose("UDP=WAKEUP", self.sink.address)
+        # The service disappears from the configuration (or never ran).
+        self.restart(with_dispatcher=False)
         self.assertEqual(self.dovecot.deliver_lmtp(), {})
         result = self.dovecot.deliver_lda()
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.message_count(), 2)
         self.assertIsNotNone(self.dovecot.wait_for_log(
-            r"lnotify: Dispatcher not running \(open\(\S+/lnotify-dispatch\) failed: No such file or directory\): "
+            r"lnotify: Dispatcher not running \(open\(\S+/lnotify-dispatch\) failed: (No such file or directory|No such device or address)\): "
             r"1 notification\(s\) left queued in \S+ until it starts"))
         self.assertEqual(len(self.dovecot.spool_entries("incoming")), 2)
 
-        # The administrator adds the service: what was queued is sent.
-        self.dovecot.stop()
-        self.dovecot.with_dispatcher = True
-        self.dovecot._write_conf(os.path.join(self.dovecot.root, "lnotify-dispatch.conf"))
-        self.dovecot.start()
+        # The administrator puts the service back: what was queued is sent.
+        self.restart(with_dispatcher=True)
         for _ in range(2):
             datagram = self.sink.receive(timeout=10)
             self.assertIsNotNone(datagram, "a queued notification was lost")
