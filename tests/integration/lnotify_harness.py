@@ -9,6 +9,7 @@ Needs root (Dovecot's master switches to the mail and internal users), like
 Dovecot itself.
 """
 
+import calendar
 import email.utils
 import grp
 import imaplib
@@ -22,6 +23,8 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
+import xml.dom.minidom
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("LNOTIFY_BUILD_DIR", os.path.join(REPO, "build"))
@@ -117,9 +120,10 @@ class UdpSink:
 
 
 class Dovecot:
-    def __init__(self, with_dispatcher=True, plugin_settings=None, extra_conf=""):
+    def __init__(self, with_dispatcher=True, plugin_settings=None, extra_conf="", user_fields=None):
         self.with_dispatcher = with_dispatcher
         self.plugin_settings = plugin_settings or {}
+        self.user_fields = user_fields or {}
         self.extra_conf = extra_conf
         # Short path: UNIX socket paths under base_dir must fit in 108 bytes.
         self.root = tempfile.mkdtemp(prefix="lnotify-", dir="/tmp")
@@ -144,7 +148,8 @@ class Dovecot:
             os.chown(home, MAIL_UID, MAIL_GID)
         with open(os.path.join(r, "users"), "w") as f:
             for user in USERS:
-                f.write(f"{user}:{{PLAIN}}{user}pw:{MAIL_UID}:{MAIL_GID}::{r}/mail/{user}::\n")
+                extra = self.user_fields.get(user, "")
+                f.write(f"{user}:{{PLAIN}}{user}pw:{MAIL_UID}:{MAIL_GID}::{r}/mail/{user}::{extra}\n")
 
         # mail_plugin_dir replaces the module directory for every plugin:
         # link the stock ones next to the freshly built ones.
@@ -394,3 +399,65 @@ plugin {{
 
     def spool_entries(self, sub):
         return sorted(os.listdir(os.path.join(self.spool, sub)))
+
+
+CHANNEL = "/private/notify/outband/channel"
+ADDRESS = "/private/notify/outband/address"
+
+
+def parse_emn(datagram):
+    """Checks the datagram is an OMA EMN 1.0 document; returns (mailbox, timestamp)."""
+    text = datagram.decode("utf-8")
+    doc = xml.dom.minidom.parseString(text)
+    assert doc.doctype is not None and doc.doctype.publicId == "-//WAPFORUM//DTD EMN 1.0//EN", text
+    root = doc.documentElement
+    assert root.tagName == "emn", text
+    assert not root.childNodes, "an EMN wake-up has no content"
+    return root.getAttribute("mailbox"), root.getAttribute("timestamp")
+
+
+def utc_seconds(timestamp):
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", timestamp), timestamp
+    return calendar.timegm(time.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+class DovecotTestCase(unittest.TestCase):
+    with_dispatcher = True
+    extra_conf = ""
+    plugin_settings = {}
+    user_fields = {}
+
+    def setUp(self):
+        self.dovecot = Dovecot(with_dispatcher=self.with_dispatcher, extra_conf=self.extra_conf,
+                               plugin_settings=self.plugin_settings, user_fields=self.user_fields)
+        self.addCleanup(self.dovecot.cleanup)
+        self.dovecot.start()
+        self.sink = UdpSink()
+        self.addCleanup(self.sink.close)
+
+    def tearDown(self):
+        # Print Dovecot's log when this test failed, before the temp dir goes.
+        result = self._outcome.result
+        if any(test is self for test, _ in result.failures + result.errors):
+            print(f"\n---- Dovecot log for {self.id()} ----\n{self.dovecot.log()}---- end of log ----")
+
+    def imap(self, user="alice"):
+        client = self.dovecot.imap(user)
+        self.addCleanup(client.logout)
+        return client
+
+    def choose(self, channel, address=None, user="alice"):
+        client = self.imap(user)
+        typ, data = self.dovecot.set_metadata(client, "INBOX", CHANNEL, channel)
+        self.assertEqual(typ, "OK", data)
+        if address is not None:
+            typ, data = self.dovecot.set_metadata(client, "INBOX", ADDRESS, address)
+            self.assertEqual(typ, "OK", data)
+
+    def message_count(self, user="alice"):
+        client = self.imap(user)
+        typ, data = client.select("INBOX", readonly=True)
+        self.assertEqual(typ, "OK")
+        return int(data[0])
+
+

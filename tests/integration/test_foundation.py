@@ -2,70 +2,11 @@
 and a delivery by LMTP or dovecot-lda makes an OMA EMN wake-up arrive over UDP
 through the dispatcher process."""
 
-import calendar
 import os
-import re
 import time
 import unittest
-import xml.dom.minidom
 
-from lnotify_harness import Dovecot, UdpSink, sample_message
-
-CHANNEL = "/private/notify/outband/channel"
-ADDRESS = "/private/notify/outband/address"
-
-
-def parse_emn(datagram):
-    """Checks the datagram is an OMA EMN 1.0 document; returns (mailbox, timestamp)."""
-    text = datagram.decode("utf-8")
-    doc = xml.dom.minidom.parseString(text)
-    assert doc.doctype is not None and doc.doctype.publicId == "-//WAPFORUM//DTD EMN 1.0//EN", text
-    root = doc.documentElement
-    assert root.tagName == "emn", text
-    assert not root.childNodes, "an EMN wake-up has no content"
-    return root.getAttribute("mailbox"), root.getAttribute("timestamp")
-
-
-def utc_seconds(timestamp):
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", timestamp), timestamp
-    return calendar.timegm(time.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ"))
-
-
-class DovecotTestCase(unittest.TestCase):
-    with_dispatcher = True
-    extra_conf = ""
-
-    def setUp(self):
-        self.dovecot = Dovecot(with_dispatcher=self.with_dispatcher, extra_conf=self.extra_conf)
-        self.addCleanup(self.dovecot.cleanup)
-        self.dovecot.start()
-        self.sink = UdpSink()
-        self.addCleanup(self.sink.close)
-
-    def tearDown(self):
-        # Print Dovecot's log when this test failed, before the temp dir goes.
-        result = self._outcome.result
-        if any(test is self for test, _ in result.failures + result.errors):
-            print(f"\n---- Dovecot log for {self.id()} ----\n{self.dovecot.log()}---- end of log ----")
-
-    def imap(self, user="alice"):
-        client = self.dovecot.imap(user)
-        self.addCleanup(client.logout)
-        return client
-
-    def choose(self, channel, address=None, user="alice"):
-        client = self.imap(user)
-        typ, data = self.dovecot.set_metadata(client, "INBOX", CHANNEL, channel)
-        self.assertEqual(typ, "OK", data)
-        if address is not None:
-            typ, data = self.dovecot.set_metadata(client, "INBOX", ADDRESS, address)
-            self.assertEqual(typ, "OK", data)
-
-    def message_count(self, user="alice"):
-        client = self.imap(user)
-        typ, data = client.select("INBOX", readonly=True)
-        self.assertEqual(typ, "OK")
-        return int(data[0])
+from lnotify_harness import DovecotTestCase, parse_emn, utc_seconds
 
 
 class Capabilities(DovecotTestCase):
