@@ -9,6 +9,9 @@
 #include "mail-user.h"
 #include "mail-storage-hooks.h"
 #include "notify-plugin.h"
+#include "mail-namespace.h"
+#include "lnotify-events.h"
+#include "lnotify-filter.h"
 #include "lnotify-metadata.h"
 #include "lnotify-settings.h"
 #include "lnotify-txn.h"
@@ -26,10 +29,41 @@ static struct event_category event_category_lnotify = {
 
 static struct notify_context *lnotify_notify_ctx;
 
+/* Login and Logout (RFC 5423 §4.5) are a client's sessions: IMAP and POP3,
+   not deliveries or doveadm. An IMAP session restored from hibernation is
+   the same session. */
+static bool lnotify_user_is_client_session(struct mail_user *user)
+{
+	return !user->session_restored &&
+		(strcmp(user->service, "imap") == 0 ||
+		 strcmp(user->service, "pop3") == 0);
+}
+
+static void lnotify_mail_namespaces_created(struct mail_namespace *namespaces)
+{
+	struct mail_user *user = namespaces->user;
+
+	if (LNOTIFY_USER_CONTEXT(user) != NULL &&
+	    lnotify_user_is_client_session(user)) T_BEGIN {
+		lnotify_events_emit_user_event(user, LNOTIFY_EVENT_LOGIN, "");
+	} T_END;
+}
+
+static void lnotify_user_deinit_pre(struct mail_user *user)
+{
+	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
+
+	if (lnotify_user_is_client_session(user) && user->namespaces != NULL) T_BEGIN {
+		lnotify_events_emit_user_event(user, LNOTIFY_EVENT_LOGOUT, "");
+	} T_END;
+	luser->module_ctx.super.deinit_pre(user);
+}
+
 static void lnotify_user_deinit(struct mail_user *user)
 {
 	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
 
+	lnotify_filter_cache_free(luser);
 	luser->module_ctx.super.deinit(user);
 	event_unref(&luser->event);
 }
@@ -52,6 +86,7 @@ static void lnotify_mail_user_created(struct mail_user *user)
 	}
 
 	luser = p_new(user->pool, struct lnotify_user, 1);
+	luser->user = user;
 	luser->pool = user->pool;
 	luser->set = set;
 	p_array_init(&luser->prefs_cache, user->pool, 4);
@@ -62,11 +97,13 @@ static void lnotify_mail_user_created(struct mail_user *user)
 	luser->module_ctx.super = *v;
 	user->vlast = &luser->module_ctx.super;
 	v->deinit = lnotify_user_deinit;
+	v->deinit_pre = lnotify_user_deinit_pre;
 	MODULE_CONTEXT_SET(user, lnotify_user_module, luser);
 }
 
 static struct mail_storage_hooks lnotify_mail_storage_hooks = {
 	.mail_user_created = lnotify_mail_user_created,
+	.mail_namespaces_created = lnotify_mail_namespaces_created,
 	.mailbox_allocated = lnotify_metadata_mailbox_allocated,
 };
 

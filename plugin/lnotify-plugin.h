@@ -5,11 +5,14 @@
 #include "mail-user.h"
 #include "lnotify-prefs.h"
 
+struct lnotify_parsed_filter;
+
 #define LNOTIFY_USER_CONTEXT(obj) \
 	MODULE_CONTEXT(obj, lnotify_user_module)
 
 struct lnotify_user {
 	union mail_user_module_context module_ctx;
+	struct mail_user *user;
 	pool_t pool;
 	const struct lnotify_settings *set;
 	/* Parent of every lnotify log line for this user ("lnotify: "). */
@@ -21,6 +24,8 @@ struct lnotify_user {
 	/* Outband preferences per mailbox, valid while the mailbox's
 	   generation is unchanged (lnotify-prefs.c). */
 	ARRAY(struct lnotify_prefs_cache) prefs_cache;
+	/* Parsed filter programs (lnotify-filter.c). */
+	ARRAY(struct lnotify_parsed_filter) parsed_filters;
 };
 
 extern MODULE_CONTEXT_DEFINE(lnotify_user_module, &mail_user_module_register);

@@ -6,10 +6,23 @@
 struct mailbox;
 struct lnotify_user;
 
-/* A mailbox's outband preference entries (draft §11.3). */
-struct lnotify_outband_prefs {
+/* draft §11.3 "/notify/event filter.priv" = "ALL" / "NEW" / "NONE" */
+enum lnotify_event_filter {
+	/* unset: new messages only, as before any filter existed */
+	LNOTIFY_EVENT_FILTER_NEW = 0,
+	LNOTIFY_EVENT_FILTER_ALL,
+	LNOTIFY_EVENT_FILTER_NONE,
+};
+
+/* A mailbox's notification preferences (draft §11.3, CONTRACT.md). */
+struct lnotify_mailbox_prefs {
 	struct lnotify_channel_pref channel;
 	const char *address;
+	enum lnotify_event_filter event_filter;
+	/* /private/notify/view: filter names, NULL when no views are set */
+	const char *const *views;
+	/* /private/notify/outband/filter: a filter name, or NULL */
+	const char *outband_filter;
 };
 
 struct lnotify_prefs_cache {
@@ -17,11 +30,11 @@ struct lnotify_prefs_cache {
 	/* The mailbox's lnotify generation when this was read. */
 	const char *generation;
 	int ret;
-	struct lnotify_outband_prefs prefs;
+	struct lnotify_mailbox_prefs prefs;
 	const char *error;
 };
 
-/* The effective outband preferences of box: its own entries, else the
+/* The effective preferences of box: its own entries, else the
    lnotify_default_channel / lnotify_default_address settings (userdb extra
    fields override the plugin block). Read once per session and reused
    while the mailbox's generation is unchanged, so a delivery costs one
@@ -29,9 +42,14 @@ struct lnotify_prefs_cache {
 
    Returns 1 when an outband channel is chosen, 0 when none is (unset or
    NONE), -1 when the stored values are unusable (error_r says why). */
-int lnotify_prefs_read_outband(struct lnotify_user *luser,
-			       struct mailbox *box,
-			       struct lnotify_outband_prefs *prefs_r,
-			       const char **error_r);
+int lnotify_prefs_read(struct lnotify_user *luser, struct mailbox *box,
+		       const struct lnotify_mailbox_prefs **prefs_r,
+		       const char **error_r);
+
+/* The IMAP SEARCH program of the RFC 5466 filter name (stored on the
+   server entry, i.e. INBOX), or NULL with error_r set. */
+const char *lnotify_prefs_filter_program(struct lnotify_user *luser,
+					 struct mailbox *box, const char *name,
+					 const char **error_r);
 
 #endif

@@ -1,38 +1,36 @@
 /* Copyright (c) lnotify authors, LGPL-2.1-or-later */
 
-/* Per-transaction buffering of message events. Nothing is decided while a
-   transaction is open: a rollback must emit nothing, and UIDs are only final
-   at commit (Maildir assigns them then, and only when asked to). */
+/* Per-transaction buffering of message events (RFC 5423). Nothing is
+   decided while a transaction is open: a rollback must emit nothing, and
+   UIDs are only final at commit (Maildir assigns them then, and only when
+   asked to). Mailbox-level events have no transaction and are emitted at
+   once. */
 
 #include "lib.h"
 #include "array.h"
+#include "str.h"
 #include "seq-range-array.h"
 #include "mail-storage-private.h"
 #include "notify-plugin.h"
 #include "lnotify-plugin.h"
-#include "lnotify-prefs.h"
-#include "lnotify-handoff.h"
-#include "lnotify-settings.h"
+#include "lnotify-events.h"
 #include "lnotify-txn.h"
 
-#include <time.h>
-
-/* RFC 5423 event names (CONTRACT.md). */
-#define LNOTIFY_EVENT_MESSAGE_NEW "MessageNew"
-#define LNOTIFY_EVENT_MESSAGE_APPEND "MessageAppend"
-
-struct lnotify_txn_msg {
-	/* Index of the save within its transaction, which maps it to its
-	   UID in the commit's saved_uids. */
-	unsigned int save_idx;
+struct lnotify_txn_event {
 	const char *event;
+	/* a saved or copied message: its index among the transaction's
+	   saves, which maps it to its UID in the commit's saved_uids */
+	bool saved;
+	unsigned int save_idx;
+	/* an existing message */
+	uint32_t uid;
 };
 
 struct lnotify_txn {
 	pool_t pool;
 	struct mailbox *box;
 	struct lnotify_user *luser;
-	ARRAY(struct lnotify_txn_msg) msgs;
+	ARRAY(struct lnotify_txn_event) events;
 };
 
 static void *lnotify_mail_transaction_begin(struct mailbox_transaction_context *t)
@@ -52,97 +50,160 @@ static void *lnotify_mail_transaction_begin(struct mailbox_transaction_context *
 	txn->pool = pool;
 	txn->box = t->box;
 	txn->luser = luser;
-	p_array_init(&txn->msgs, pool, 4);
+	p_array_init(&txn->events, pool, 4);
 	return txn;
 }
 
-static void lnotify_mail_save(void *_txn, struct mail *mail)
+static void lnotify_txn_add_saved(struct lnotify_txn *txn, struct mail *mail,
+				  const char *event)
 {
-	struct lnotify_txn *txn = _txn;
-	struct lnotify_txn_msg *msg;
-
-	if (txn == NULL)
-		return;
+	struct lnotify_txn_event *ev;
 
 	/* LDA and LMTP (single recipient) don't ask for UIDs, and Maildir
 	   then commits without them when the uidlist is locked. The
 	   notification needs the UID, so ask, as mail-log does. */
 	mail->transaction->flags |= MAILBOX_TRANSACTION_FLAG_ASSIGN_UIDS;
 
-	msg = array_append_space(&txn->msgs);
-	msg->save_idx = mail->transaction->save_count;
-	/* POST_SESSION marks MTA delivery (LMTP, LDA, Sieve fileinto);
-	   anything else saving a new message is a client's APPEND. */
-	msg->event = (mail->box->flags & MAILBOX_FLAG_POST_SESSION) != 0 ?
-		LNOTIFY_EVENT_MESSAGE_NEW : LNOTIFY_EVENT_MESSAGE_APPEND;
+	ev = array_append_space(&txn->events);
+	ev->event = event;
+	ev->saved = TRUE;
+	ev->save_idx = mail->transaction->save_count;
 }
 
-static const char *lnotify_account(struct lnotify_user *luser,
-				   struct mail_user *user)
+static void lnotify_txn_add(struct lnotify_txn *txn, struct mail *mail,
+			    const char *event)
 {
-	if (strchr(user->username, '@') != NULL ||
-	    luser->set->mailat_domain == NULL)
-		return user->username;
-	return t_strconcat(user->username, "@", luser->set->mailat_domain,
-			   NULL);
+	struct lnotify_txn_event *ev = array_append_space(&txn->events);
+
+	ev->event = event;
+	ev->uid = mail->uid;
+}
+
+static void lnotify_mail_save(void *_txn, struct mail *mail)
+{
+	struct lnotify_txn *txn = _txn;
+
+	if (txn == NULL)
+		return;
+	/* POST_SESSION marks MTA delivery (LMTP, LDA, Sieve fileinto);
+	   anything else saving a new message is a client's APPEND. */
+	lnotify_txn_add_saved(txn, mail,
+		(mail->box->flags & MAILBOX_FLAG_POST_SESSION) != 0 ?
+		LNOTIFY_EVENT_MESSAGE_NEW : LNOTIFY_EVENT_MESSAGE_APPEND);
+}
+
+static void lnotify_mail_copy(void *_txn, struct mail *src ATTR_UNUSED,
+			      struct mail *dst)
+{
+	struct lnotify_txn *txn = _txn;
+
+	/* RFC 5423 §4.1: a message copied (or moved) into a mailbox is a
+	   MessageAppend there; MOVE also expunges the source. */
+	if (txn != NULL)
+		lnotify_txn_add_saved(txn, dst, LNOTIFY_EVENT_MESSAGE_APPEND);
+}
+
+static void lnotify_mail_expunge(void *_txn, struct mail *mail)
+{
+	struct lnotify_txn *txn = _txn;
+	struct mail_private *pmail = (struct mail_private *)mail;
+
+	if (txn == NULL)
+		return;
+	/* RFC 5423: MessageExpire is an expunge by the server's policy,
+	   which in Dovecot is autoexpunge. */
+	lnotify_txn_add(txn, mail, pmail->autoexpunged ?
+			LNOTIFY_EVENT_MESSAGE_EXPIRE :
+			LNOTIFY_EVENT_MESSAGE_EXPUNGE);
+}
+
+static void lnotify_mail_update_flags(void *_txn, struct mail *mail,
+				      enum mail_flags old_flags)
+{
+	struct lnotify_txn *txn = _txn;
+	enum mail_flags new_flags, set, cleared;
+
+	if (txn == NULL)
+		return;
+	/* \Recent is session state, never an event. */
+	new_flags = mail_get_flags(mail) & ENUM_NEGATE(MAIL_RECENT);
+	old_flags &= ENUM_NEGATE(MAIL_RECENT);
+	set = new_flags & ENUM_NEGATE(old_flags);
+	cleared = old_flags & ENUM_NEGATE(new_flags);
+
+	/* RFC 5423 §4.3: \Seen set is MessageRead, \Deleted set is
+	   MessageTrash; other flags are FlagsSet / FlagsClear. */
+	if ((set & MAIL_SEEN) != 0)
+		lnotify_txn_add(txn, mail, LNOTIFY_EVENT_MESSAGE_READ);
+	if ((set & MAIL_DELETED) != 0)
+		lnotify_txn_add(txn, mail, LNOTIFY_EVENT_MESSAGE_TRASH);
+	if ((set & ENUM_NEGATE(MAIL_SEEN | MAIL_DELETED)) != 0)
+		lnotify_txn_add(txn, mail, LNOTIFY_EVENT_FLAGS_SET);
+	if (cleared != 0)
+		lnotify_txn_add(txn, mail, LNOTIFY_EVENT_FLAGS_CLEAR);
+}
+
+static bool str_array_contains(const char *const *list, const char *item)
+{
+	if (list == NULL)
+		return FALSE;
+	for (; *list != NULL; list++) {
+		if (strcasecmp(*list, item) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void lnotify_mail_update_keywords(void *_txn, struct mail *mail,
+					 const char *const *old_keywords)
+{
+	struct lnotify_txn *txn = _txn;
+	const char *const *new_keywords, *const *kw;
+	bool set = FALSE, cleared = FALSE;
+
+	if (txn == NULL)
+		return;
+	new_keywords = mail_get_keywords(mail);
+	for (kw = new_keywords; *kw != NULL; kw++)
+		set = set || !str_array_contains(old_keywords, *kw);
+	for (kw = old_keywords; kw != NULL && *kw != NULL; kw++)
+		cleared = cleared || !str_array_contains(new_keywords, *kw);
+	if (set)
+		lnotify_txn_add(txn, mail, LNOTIFY_EVENT_FLAGS_SET);
+	if (cleared)
+		lnotify_txn_add(txn, mail, LNOTIFY_EVENT_FLAGS_CLEAR);
 }
 
 static void
-lnotify_txn_notify_outband(struct lnotify_txn *txn,
-			   struct mail_transaction_commit_changes *changes)
+lnotify_txn_emit(struct lnotify_txn *txn,
+		 struct mail_transaction_commit_changes *changes)
 {
-	struct lnotify_user *luser = txn->luser;
-	struct mail_user *user = mailbox_get_namespace(txn->box)->user;
-	struct lnotify_outband_prefs prefs;
-	struct lnotify_request request;
-	const struct lnotify_txn_msg *msg;
+	ARRAY(struct lnotify_message_event) events;
+	const struct lnotify_txn_event *ev;
+	struct lnotify_message_event *out;
 	struct seq_range_iter iter;
-	const char *error;
-	unsigned int queued = 0;
 	uint32_t uid;
-	int ret;
 
-	ret = lnotify_prefs_read_outband(luser, txn->box, &prefs, &error);
-	if (ret < 0) {
-		e_error(luser->event, "No outband notification for mailbox "
-			"%s: %s", mailbox_get_vname(txn->box), error);
-		return;
-	}
-	if (ret == 0) {
-		e_debug(luser->event, "No outband channel chosen for "
-			"mailbox %s", mailbox_get_vname(txn->box));
-		return;
-	}
-
-	i_zero(&request);
-	request.user = user->username;
-	request.account = lnotify_account(luser, user);
-	request.mailbox = mailbox_get_vname(txn->box);
-	request.uidvalidity = changes->uid_validity;
-	request.timestamp = time(NULL);
-	request.channel = prefs.channel.channel;
-	request.format = prefs.channel.format;
-	request.address = prefs.address;
-
+	t_array_init(&events, array_count(&txn->events));
 	seq_range_array_iter_init(&iter, &changes->saved_uids);
-	array_foreach(&txn->msgs, msg) {
-		/* Until the event filter (/private/notify/event/filter)
-		   decides, an outband wake-up is for new mail only. */
-		if (strcmp(msg->event, LNOTIFY_EVENT_MESSAGE_NEW) != 0)
-			continue;
-		if (!seq_range_array_iter_nth(&iter, msg->save_idx, &uid)) {
-			e_error(luser->event, "Mailbox %s committed without "
-				"a UID for a delivered message; not notifying",
-				request.mailbox);
+	array_foreach(&txn->events, ev) {
+		if (ev->saved &&
+		    !seq_range_array_iter_nth(&iter, ev->save_idx, &uid)) {
+			e_error(txn->luser->event, "Mailbox %s committed "
+				"without a UID for a saved message; not "
+				"notifying it", mailbox_get_vname(txn->box));
 			continue;
 		}
-		request.event = msg->event;
-		request.uid = uid;
-		if (lnotify_handoff_queue(luser, &request) == 0)
-			queued++;
+		out = array_append_space(&events);
+		out->event = ev->event;
+		out->uid = ev->saved ? uid : ev->uid;
+		out->exists =
+			strcmp(ev->event, LNOTIFY_EVENT_MESSAGE_EXPUNGE) != 0 &&
+			strcmp(ev->event, LNOTIFY_EVENT_MESSAGE_EXPIRE) != 0;
 	}
-	if (queued > 0)
-		lnotify_handoff_wake_dispatcher(luser, queued);
+	lnotify_events_emit_messages(txn->luser, txn->box,
+				     changes->uid_validity,
+				     array_front(&events), array_count(&events));
 }
 
 static void
@@ -153,8 +214,8 @@ lnotify_mail_transaction_commit(void *_txn,
 
 	if (txn == NULL)
 		return;
-	if (array_count(&txn->msgs) > 0) T_BEGIN {
-		lnotify_txn_notify_outband(txn, changes);
+	if (array_count(&txn->events) > 0) T_BEGIN {
+		lnotify_txn_emit(txn, changes);
 	} T_END;
 	pool_unref(&txn->pool);
 }
@@ -167,9 +228,53 @@ static void lnotify_mail_transaction_rollback(void *_txn)
 		pool_unref(&txn->pool);
 }
 
+/* ---- mailbox events: no transaction to wait for ---- */
+
+static void lnotify_mailbox_event(struct mailbox *box, const char *event)
+{
+	T_BEGIN {
+		lnotify_events_emit_user_event(mailbox_get_namespace(box)->user,
+					       event, mailbox_get_vname(box));
+	} T_END;
+}
+
+static void lnotify_mailbox_create(struct mailbox *box)
+{
+	lnotify_mailbox_event(box, LNOTIFY_EVENT_MAILBOX_CREATE);
+}
+
+static void lnotify_mailbox_delete_commit(void *txn ATTR_UNUSED,
+					  struct mailbox *box)
+{
+	lnotify_mailbox_event(box, LNOTIFY_EVENT_MAILBOX_DELETE);
+}
+
+static void lnotify_mailbox_rename(struct mailbox *src ATTR_UNUSED,
+				   struct mailbox *dest)
+{
+	/* the event names the mailbox's new name */
+	lnotify_mailbox_event(dest, LNOTIFY_EVENT_MAILBOX_RENAME);
+}
+
+static void lnotify_mailbox_set_subscribed(struct mailbox *box,
+					   bool subscribed)
+{
+	lnotify_mailbox_event(box, subscribed ?
+			      LNOTIFY_EVENT_MAILBOX_SUBSCRIBE :
+			      LNOTIFY_EVENT_MAILBOX_UNSUBSCRIBE);
+}
+
 const struct notify_vfuncs lnotify_notify_vfuncs = {
 	.mail_transaction_begin = lnotify_mail_transaction_begin,
 	.mail_save = lnotify_mail_save,
+	.mail_copy = lnotify_mail_copy,
+	.mail_expunge = lnotify_mail_expunge,
+	.mail_update_flags = lnotify_mail_update_flags,
+	.mail_update_keywords = lnotify_mail_update_keywords,
 	.mail_transaction_commit = lnotify_mail_transaction_commit,
 	.mail_transaction_rollback = lnotify_mail_transaction_rollback,
+	.mailbox_create = lnotify_mailbox_create,
+	.mailbox_delete_commit = lnotify_mailbox_delete_commit,
+	.mailbox_rename = lnotify_mailbox_rename,
+	.mailbox_set_subscribed = lnotify_mailbox_set_subscribed,
 };

@@ -61,6 +61,8 @@ struct lnotify_request {
 	enum lnotify_channel channel;
 	enum lnotify_format format;
 	const char *address;
+	/* the view the message was seen in (draft §9 xemn "view"), or NULL */
+	const char *view;
 };
 
 /* Writes the request into the spool atomically. With durable, it is on disk

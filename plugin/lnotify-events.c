@@ -1,0 +1,212 @@
+/* Copyright (c) lnotify authors, LGPL-2.1-or-later */
+
+/* From RFC 5423 events to notification requests: the event filter, views
+   and the notification filter decide; the hand-off queues. A failure here
+   is logged and never fails the delivery or the IMAP command. */
+
+#include "lib.h"
+#include "array.h"
+#include "mail-storage.h"
+#include "mail-namespace.h"
+#include "lnotify-plugin.h"
+#include "lnotify-settings.h"
+#include "lnotify-prefs.h"
+#include "lnotify-filter.h"
+#include "lnotify-handoff.h"
+#include "lnotify-events.h"
+
+#include <time.h>
+
+static bool
+lnotify_event_filter_passes(enum lnotify_event_filter filter,
+			    const char *event)
+{
+	switch (filter) {
+	case LNOTIFY_EVENT_FILTER_NONE:
+		return FALSE;
+	case LNOTIFY_EVENT_FILTER_ALL:
+		return TRUE;
+	case LNOTIFY_EVENT_FILTER_NEW:
+		/* draft §11.3: "NEW message events are pushed" */
+		return strcmp(event, LNOTIFY_EVENT_MESSAGE_NEW) == 0 ||
+			strcmp(event, LNOTIFY_EVENT_MESSAGE_APPEND) == 0;
+	}
+	i_unreached();
+}
+
+static const char *lnotify_account(struct lnotify_user *luser)
+{
+	struct mail_user *user = luser->user;
+
+	if (strchr(user->username, '@') != NULL ||
+	    luser->set->mailat_domain == NULL)
+		return user->username;
+	return t_strconcat(user->username, "@", luser->set->mailat_domain,
+			   NULL);
+}
+
+static void
+lnotify_request_init(struct lnotify_user *luser,
+		     const struct lnotify_mailbox_prefs *prefs,
+		     const char *mailbox_name,
+		     struct lnotify_request *request_r)
+{
+	i_zero(request_r);
+	request_r->user = luser->user->username;
+	request_r->account = lnotify_account(luser);
+	request_r->mailbox = mailbox_name;
+	request_r->timestamp = time(NULL);
+	request_r->channel = prefs->channel.channel;
+	request_r->format = prefs->channel.format;
+	request_r->address = prefs->address;
+}
+
+/* Returns the preferences when an outband channel is chosen, else NULL
+   (and logs why when it is an error). */
+static const struct lnotify_mailbox_prefs *
+lnotify_events_prefs(struct lnotify_user *luser, struct mailbox *box)
+{
+	const struct lnotify_mailbox_prefs *prefs;
+	const char *error;
+	int ret;
+
+	ret = lnotify_prefs_read(luser, box, &prefs, &error);
+	if (ret < 0) {
+		e_error(luser->event, "No outband notification for mailbox "
+			"%s: %s", mailbox_get_vname(box), error);
+		return NULL;
+	}
+	if (ret == 0) {
+		e_debug(luser->event, "No outband channel chosen for "
+			"mailbox %s", mailbox_get_vname(box));
+		return NULL;
+	}
+	return prefs;
+}
+
+/* Fills matched_r with the UIDs (of uids) that filter name selects. On
+   error the filter is treated as matching nothing, and logged. */
+static void
+lnotify_events_filter(struct lnotify_user *luser, struct mailbox *box,
+		      const char *name, const ARRAY_TYPE(seq_range) *uids,
+		      ARRAY_TYPE(seq_range) *matched_r)
+{
+	const char *error;
+
+	if (lnotify_filter_match(luser, box, name, uids, matched_r,
+				 &error) < 0) {
+		e_error(luser->event, "Mailbox %s: %s; it selects no message",
+			mailbox_get_vname(box), error);
+		array_clear(matched_r);
+	}
+}
+
+void lnotify_events_emit_messages(struct lnotify_user *luser,
+				  struct mailbox *box, uint32_t uidvalidity,
+				  const struct lnotify_message_event *events,
+				  unsigned int count)
+{
+	const struct lnotify_mailbox_prefs *prefs;
+	struct lnotify_request request;
+	ARRAY_TYPE(seq_range) uids, notified;
+	ARRAY(ARRAY_TYPE(seq_range)) view_matches;
+	const char *mailbox_name = mailbox_get_vname(box);
+	const char *const *view;
+	unsigned int i, v, queued = 0;
+
+	if ((prefs = lnotify_events_prefs(luser, box)) == NULL)
+		return;
+
+	/* The UIDs that filters have to classify: events that pass the
+	   event filter on messages that still exist. */
+	t_array_init(&uids, 8);
+	for (i = 0; i < count; i++) {
+		if (events[i].exists &&
+		    lnotify_event_filter_passes(prefs->event_filter,
+						events[i].event))
+			seq_range_array_add(&uids, events[i].uid);
+	}
+	t_array_init(&view_matches, 4);
+	if (prefs->views != NULL && array_count(&uids) > 0) {
+		for (view = prefs->views; *view != NULL; view++) {
+			ARRAY_TYPE(seq_range) *matched =
+				array_append_space(&view_matches);
+			t_array_init(matched, 8);
+			lnotify_events_filter(luser, box, *view, &uids, matched);
+		}
+	}
+	t_array_init(&notified, 8);
+	if (prefs->outband_filter != NULL && array_count(&uids) > 0) {
+		lnotify_events_filter(luser, box, prefs->outband_filter, &uids,
+				      &notified);
+	}
+
+	lnotify_request_init(luser, prefs, mailbox_name, &request);
+	request.uidvalidity = uidvalidity;
+	for (i = 0; i < count; i++) {
+		const struct lnotify_message_event *ev = &events[i];
+		const char *view_name = mailbox_name;
+
+		if (!lnotify_event_filter_passes(prefs->event_filter, ev->event))
+			continue;
+		if (ev->exists && prefs->views != NULL) {
+			/* draft §3 type A: in no view, no notification of
+			   any kind */
+			view_name = NULL;
+			for (v = 0; prefs->views[v] != NULL; v++) {
+				if (seq_range_exists(array_idx(&view_matches, v),
+						     ev->uid)) {
+					view_name = prefs->views[v];
+					break;
+				}
+			}
+			if (view_name == NULL) {
+				e_debug(luser->event, "%s UID %u is in no view "
+					"(type A)", mailbox_name, ev->uid);
+				continue;
+			}
+		}
+		if (ev->exists && prefs->outband_filter != NULL &&
+		    !seq_range_exists(&notified, ev->uid)) {
+			/* type B: visible, inband only */
+			e_debug(luser->event, "%s UID %u misses the "
+				"notification filter (type B)", mailbox_name,
+				ev->uid);
+			continue;
+		}
+		request.event = ev->event;
+		request.uid = ev->uid;
+		request.view = view_name;
+		if (lnotify_handoff_queue(luser, &request) == 0)
+			queued++;
+	}
+	if (queued > 0)
+		lnotify_handoff_wake_dispatcher(luser, queued);
+}
+
+void lnotify_events_emit_user_event(struct mail_user *user,
+				    const char *event,
+				    const char *mailbox_name)
+{
+	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
+	const struct lnotify_mailbox_prefs *prefs;
+	struct lnotify_request request;
+	struct mail_namespace *ns;
+	struct mailbox *inbox;
+
+	if (luser == NULL)
+		return;
+	ns = mail_namespace_find_inbox(user->namespaces);
+	if (ns == NULL)
+		return;
+	inbox = mailbox_alloc(ns->list, "INBOX", MAILBOX_FLAG_READONLY);
+	prefs = lnotify_events_prefs(luser, inbox);
+	if (prefs != NULL &&
+	    lnotify_event_filter_passes(prefs->event_filter, event)) {
+		lnotify_request_init(luser, prefs, mailbox_name, &request);
+		request.event = event;
+		if (lnotify_handoff_queue(luser, &request) == 0)
+			lnotify_handoff_wake_dispatcher(luser, 1);
+	}
+	mailbox_free(&inbox);
+}

@@ -1,0 +1,50 @@
+#ifndef LNOTIFY_EVENTS_H
+#define LNOTIFY_EVENTS_H
+
+#include "seq-range-array.h"
+
+struct mailbox;
+struct mail_user;
+struct lnotify_user;
+
+/* RFC 5423 event names (CONTRACT.md). */
+#define LNOTIFY_EVENT_MESSAGE_NEW "MessageNew"
+#define LNOTIFY_EVENT_MESSAGE_APPEND "MessageAppend"
+#define LNOTIFY_EVENT_MESSAGE_EXPUNGE "MessageExpunge"
+#define LNOTIFY_EVENT_MESSAGE_EXPIRE "MessageExpire"
+#define LNOTIFY_EVENT_MESSAGE_READ "MessageRead"
+#define LNOTIFY_EVENT_MESSAGE_TRASH "MessageTrash"
+#define LNOTIFY_EVENT_FLAGS_SET "FlagsSet"
+#define LNOTIFY_EVENT_FLAGS_CLEAR "FlagsClear"
+#define LNOTIFY_EVENT_MAILBOX_CREATE "MailboxCreate"
+#define LNOTIFY_EVENT_MAILBOX_DELETE "MailboxDelete"
+#define LNOTIFY_EVENT_MAILBOX_RENAME "MailboxRename"
+#define LNOTIFY_EVENT_MAILBOX_SUBSCRIBE "MailboxSubscribe"
+#define LNOTIFY_EVENT_MAILBOX_UNSUBSCRIBE "MailboxUnSubscribe"
+#define LNOTIFY_EVENT_LOGIN "Login"
+#define LNOTIFY_EVENT_LOGOUT "Logout"
+
+/* One event about one message, with its final UID. */
+struct lnotify_message_event {
+	const char *event;
+	uint32_t uid;
+	/* FALSE for expunges: the message is gone, filters cannot see it */
+	bool exists;
+};
+
+/* Decides for each event of a committed transaction on box whether it is
+   notified outband (type C), and hands those to the dispatcher: the event
+   filter, then view filters (type A when no view matches) and the
+   notification filter (type B when it misses), per draft §3. */
+void lnotify_events_emit_messages(struct lnotify_user *luser,
+				  struct mailbox *box, uint32_t uidvalidity,
+				  const struct lnotify_message_event *events,
+				  unsigned int count);
+
+/* Events about no message: mailbox hierarchy changes, Login, Logout. The
+   INBOX's preferences apply (they describe the user's device). */
+void lnotify_events_emit_user_event(struct mail_user *user,
+				    const char *event,
+				    const char *mailbox_name);
+
+#endif
