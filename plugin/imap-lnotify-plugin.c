@@ -6,11 +6,17 @@
    METADATA (with imap_metadata = yes) and LIST-EXTENDED itself; this plugin
    adds LNOTIFICATION after login. Before login, imap-login loads no plugins:
    the shipped 95-lnotify.conf adds it there with imap_capability. VFOLDER is
-   not claimed: views cannot be opened as mailboxes. */
+   not claimed: views cannot be opened as mailboxes.
+
+   It also records presence: while a session has a mailbox selected, events
+   on that mailbox go inband only (draft §6), see lnotify-presence.h. */
 
 #include "imap-common.h"
 #include "imap-client.h"
+#include "imap-commands.h"
 #include "str.h"
+#include "lnotify-plugin.h"
+#include "lnotify-presence.h"
 
 #define LNOTIFY_CAPABILITY "LNOTIFICATION"
 
@@ -24,8 +30,58 @@ const char *imap_lnotify_plugin_dependencies[] = { "lnotify", NULL };
 const char imap_lnotify_plugin_binary_dependency[] = "imap";
 const char *imap_lnotify_plugin_version = DOVECOT_ABI_VERSION;
 
+#define IMAP_LNOTIFY_CONTEXT(obj) \
+	MODULE_CONTEXT(obj, imap_lnotify_imap_module)
+
+struct imap_lnotify_client {
+	union imap_module_context module_ctx;
+	struct lnotify_presence *presence;
+};
+
+static MODULE_CONTEXT_DEFINE_INIT(imap_lnotify_imap_module,
+				  &imap_module_register);
+
 static struct module *imap_lnotify_module;
 static imap_client_created_func_t *next_hook_client_created;
+
+/* Keeps the session's presence in step with its selected mailbox. Runs
+   after every command, so SELECT, EXAMINE, CLOSE, UNSELECT and a failed
+   SELECT are all covered without knowing each command. */
+static void imap_lnotify_presence_update(struct client *client)
+{
+	struct imap_lnotify_client *lclient = IMAP_LNOTIFY_CONTEXT(client);
+	struct lnotify_user *luser;
+
+	if (lclient == NULL)
+		return;
+	if (client->mailbox != NULL &&
+	    lnotify_presence_is_for(lclient->presence, client->mailbox))
+		return;
+	lnotify_presence_release(&lclient->presence);
+	luser = LNOTIFY_USER_CONTEXT(client->user);
+	if (client->mailbox != NULL && luser != NULL) T_BEGIN {
+		lclient->presence =
+			lnotify_presence_hold(luser, client->mailbox);
+	} T_END;
+}
+
+static void imap_lnotify_command_pre(struct client_command_context *cmd ATTR_UNUSED)
+{
+}
+
+static void imap_lnotify_command_post(struct client_command_context *cmd)
+{
+	imap_lnotify_presence_update(cmd->client);
+}
+
+static void imap_lnotify_client_destroy(struct client *client,
+					const char *reason)
+{
+	struct imap_lnotify_client *lclient = IMAP_LNOTIFY_CONTEXT(client);
+
+	lnotify_presence_release(&lclient->presence);
+	lclient->module_ctx.super.destroy(client, reason);
+}
 
 static bool capability_listed(const char *capabilities)
 {
@@ -44,9 +100,17 @@ static void imap_lnotify_client_created(struct client **clientp)
 
 	/* An imap_capability = +LNOTIFICATION setting (needed for the
 	   pre-login greeting) already puts it in the post-login list. */
-	if (mail_user_is_plugin_loaded(client->user, imap_lnotify_module) &&
-	    !capability_listed(str_c(client->capability_string)))
-		client_add_capability(client, LNOTIFY_CAPABILITY);
+	if (mail_user_is_plugin_loaded(client->user, imap_lnotify_module)) {
+		struct imap_lnotify_client *lclient;
+
+		if (!capability_listed(str_c(client->capability_string)))
+			client_add_capability(client, LNOTIFY_CAPABILITY);
+
+		lclient = p_new(client->pool, struct imap_lnotify_client, 1);
+		lclient->module_ctx.super = client->v;
+		client->v.destroy = imap_lnotify_client_destroy;
+		MODULE_CONTEXT_SET(client, imap_lnotify_imap_module, lclient);
+	}
 
 	if (next_hook_client_created != NULL)
 		next_hook_client_created(clientp);
@@ -55,6 +119,8 @@ static void imap_lnotify_client_created(struct client **clientp)
 void imap_lnotify_plugin_init(struct module *module)
 {
 	imap_lnotify_module = module;
+	command_hook_register(imap_lnotify_command_pre,
+			      imap_lnotify_command_post);
 	next_hook_client_created =
 		imap_client_created_hook_set(imap_lnotify_client_created);
 }
@@ -62,4 +128,6 @@ void imap_lnotify_plugin_init(struct module *module)
 void imap_lnotify_plugin_deinit(void)
 {
 	imap_client_created_hook_set(next_hook_client_created);
+	command_hook_unregister(imap_lnotify_command_pre,
+				imap_lnotify_command_post);
 }

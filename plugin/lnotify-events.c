@@ -13,6 +13,7 @@
 #include "lnotify-prefs.h"
 #include "lnotify-filter.h"
 #include "lnotify-handoff.h"
+#include "lnotify-presence.h"
 #include "lnotify-events.h"
 
 #include <time.h>
@@ -116,6 +117,13 @@ void lnotify_events_emit_messages(struct lnotify_user *luser,
 
 	if ((prefs = lnotify_events_prefs(luser, box)) == NULL)
 		return;
+	if (lnotify_presence_check(luser, box)) {
+		/* draft §6: "If the MUA is connected to the IMAP server,
+		   inband notifications are generated following IDLE" */
+		e_debug(luser->event, "A client has %s selected: inband "
+			"only", mailbox_name);
+		return;
+	}
 
 	/* The UIDs that filters have to classify: events that pass the
 	   event filter on messages that still exist. */

@@ -73,8 +73,15 @@ static void lnotify_txn_add_saved(struct lnotify_txn *txn, struct mail *mail,
 static void lnotify_txn_add(struct lnotify_txn *txn, struct mail *mail,
 			    const char *event)
 {
-	struct lnotify_txn_event *ev = array_append_space(&txn->events);
+	struct lnotify_txn_event *ev;
 
+	/* One event per message and kind per transaction: STORE of a flag
+	   and a keyword together is one FlagsSet. */
+	array_foreach_modifiable(&txn->events, ev) {
+		if (!ev->saved && ev->uid == mail->uid && ev->event == event)
+			return;
+	}
+	ev = array_append_space(&txn->events);
 	ev->event = event;
 	ev->uid = mail->uid;
 }

@@ -23,6 +23,8 @@ constexpr const char* kTmp = "tmp";
 constexpr const char* kIncoming = "incoming";
 constexpr const char* kActive = "active";
 constexpr const char* kCorrupt = "corrupt";
+// IMAP sessions' presence files (lnotify-presence.c in the glue).
+constexpr const char* kPresence = "presence";
 
 // A record is a few hundred bytes; anything far larger is not ours.
 constexpr size_t kMaxRecordSize = 64 * 1024;
@@ -140,7 +142,8 @@ Result<void> Spool::prepare() const {
   // not list or remove others' records; setgid hands records to our group.
   const mode_t drop_mode = S_ISGID | S_ISVTX | 0733;
   for (auto [sub, mode] : {std::pair{kTmp, drop_mode}, std::pair{kIncoming, drop_mode},
-                           std::pair{kActive, mode_t{0700}}, std::pair{kCorrupt, mode_t{0700}}}) {
+                           std::pair{kActive, mode_t{0700}}, std::pair{kCorrupt, mode_t{0700}},
+                           std::pair{kPresence, mode_t{S_ISVTX | 0733}}}) {
     if (auto made = ensure_directory(path(sub, ""), mode); !made) return made;
   }
   return {};

@@ -11,6 +11,8 @@
 //   active/    the dispatcher's own queue (mode 0700): it claims incoming
 //              records by renaming them here
 //   corrupt/   records that could not be parsed, kept for inspection
+//   presence/  lock files of IMAP sessions with a mailbox selected (mode
+//              1733), see plugin/lnotify-presence.h
 // Entry names start with a fixed-width timestamp, so sorting them gives
 // submission order.
 #pragma once

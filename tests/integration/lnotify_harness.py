@@ -181,7 +181,8 @@ class Dovecot:
         os.makedirs(self.spool)
         os.chown(self.spool, dovecot.pw_uid, dovecot.pw_gid)
         os.chmod(self.spool, 0o755)
-        for sub, mode in (("tmp", 0o3733), ("incoming", 0o3733), ("active", 0o700), ("corrupt", 0o700)):
+        for sub, mode in (("tmp", 0o3733), ("incoming", 0o3733), ("active", 0o700), ("corrupt", 0o700),
+                          ("presence", 0o1733)):
             path = os.path.join(self.spool, sub)
             os.mkdir(path)
             os.chown(path, dovecot.pw_uid, dovecot.pw_gid)
@@ -397,6 +398,21 @@ plugin {{
         with open(path, "w") as f:
             f.write("\n".join(lines))
 
+    SENT_RE = re.compile(r"lnotify-dispatch: Info: sent (\S+) over (\S+) to (\S+) "
+                         r"\(user=(\S+) mailbox=(.*?) uid=(\d+) event=(\w+)")
+
+    def sent_notifications(self):
+        """Every notification the dispatcher logged as sent, in order, as
+        dicts with format, channel, address, user, mailbox, uid, event."""
+        keys = ("format", "channel", "address", "user", "mailbox", "uid", "event")
+        return [dict(zip(keys, m.groups())) for m in self.SENT_RE.finditer(self.log())]
+
+    def doveadm(self, *args):
+        result = subprocess.run(["doveadm", "-c", self.conf, *args], capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError(f"doveadm {' '.join(args)} failed ({result.returncode}): {result.stderr}")
+        return result.stdout
+
     def spool_entries(self, sub):
         return sorted(os.listdir(os.path.join(self.spool, sub)))
 
@@ -443,8 +459,15 @@ class DovecotTestCase(unittest.TestCase):
 
     def imap(self, user="alice"):
         client = self.dovecot.imap(user)
-        self.addCleanup(client.logout)
+        self.addCleanup(self._logout, client)
         return client
+
+    @staticmethod
+    def _logout(client):
+        try:
+            client.logout()
+        except (OSError, imaplib.IMAP4.error):
+            pass  # already logged out, or its process was killed
 
     def choose(self, channel, address=None, user="alice"):
         client = self.imap(user)

@@ -52,6 +52,7 @@ TEST_F(SpoolTest, PrepareCreatesSubdirectoriesWithTheirModes) {
   EXPECT_EQ(mode_of(dir.path() + "/incoming"), 03733u);
   EXPECT_EQ(mode_of(dir.path() + "/active"), 0700u);
   EXPECT_EQ(mode_of(dir.path() + "/corrupt"), 0700u);
+  EXPECT_EQ(mode_of(dir.path() + "/presence"), 01733u);
   EXPECT_TRUE(spool.prepare().has_value()) << "prepare is idempotent";
 }
 

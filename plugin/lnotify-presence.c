@@ -1,0 +1,141 @@
+/* Copyright (c) lnotify authors, LGPL-2.1-or-later */
+
+/* F_OFD_SETLK / F_OFD_GETLK (Linux open file description locks) */
+#define _GNU_SOURCE
+
+#include "lib.h"
+#include "hex-binary.h"
+#include "sha1.h"
+#include "mail-storage.h"
+#include "lnotify-plugin.h"
+#include "lnotify-settings.h"
+#include "lnotify-presence.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct lnotify_presence {
+	int fd;
+	guid_128_t guid;
+};
+
+static const char *
+lnotify_presence_path(struct lnotify_user *luser, struct mailbox *box,
+		      guid_128_t guid_r)
+{
+	struct mailbox_metadata metadata;
+	unsigned char digest[SHA1_RESULTLEN];
+	const char *name;
+
+	if (mailbox_get_metadata(box, MAILBOX_METADATA_GUID, &metadata) < 0)
+		return NULL;
+	memcpy(guid_r, metadata.guid, sizeof(guid_128_t));
+	/* Hashed, so user names never become file names. */
+	name = t_strconcat(luser->user->username, "\n",
+			   guid_128_to_string(metadata.guid), NULL);
+	sha1_get_digest(name, strlen(name), digest);
+	return t_strconcat(luser->set->spool_dir, "/presence/",
+			   binary_to_hex(digest, sizeof(digest)), NULL);
+}
+
+static void lnotify_presence_lock_init(struct flock *fl, short type)
+{
+	i_zero(fl);
+	fl->l_type = type;
+	fl->l_whence = SEEK_SET;
+	/* l_start = l_len = 0: the whole file */
+}
+
+struct lnotify_presence *
+lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box)
+{
+	struct lnotify_presence *presence;
+	struct flock fl;
+	guid_128_t guid;
+	const char *path;
+	int fd;
+
+	if ((path = lnotify_presence_path(luser, box, guid)) == NULL) {
+		e_error(luser->event, "Presence for %s not recorded: %s",
+			mailbox_get_vname(box),
+			mailbox_get_last_internal_error(box, NULL));
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		e_error(luser->event, "Presence for %s not recorded: "
+			"open(%s) failed: %m", mailbox_get_vname(box), path);
+		return NULL;
+	}
+	/* Deliveries may run as another uid and must be able to open it;
+	   open()'s mode is subject to the umask, fchmod() is not. */
+	(void)fchmod(fd, 0644);
+	/* An open-file-description lock: shared with other sessions of the
+	   user, released when this fd closes or the process dies. */
+	lnotify_presence_lock_init(&fl, F_RDLCK);
+	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+		e_error(luser->event, "Presence for %s not recorded: "
+			"fcntl(%s, F_OFD_SETLK) failed: %m",
+			mailbox_get_vname(box), path);
+		i_close_fd(&fd);
+		return NULL;
+	}
+	presence = i_new(struct lnotify_presence, 1);
+	presence->fd = fd;
+	memcpy(presence->guid, guid, sizeof(guid));
+	return presence;
+}
+
+void lnotify_presence_release(struct lnotify_presence **_presence)
+{
+	struct lnotify_presence *presence = *_presence;
+
+	if (presence == NULL)
+		return;
+	*_presence = NULL;
+	i_close_fd(&presence->fd);
+	i_free(presence);
+}
+
+bool lnotify_presence_is_for(const struct lnotify_presence *presence,
+			     struct mailbox *box)
+{
+	struct mailbox_metadata metadata;
+
+	return presence != NULL &&
+		mailbox_get_metadata(box, MAILBOX_METADATA_GUID, &metadata) == 0 &&
+		guid_128_equals(presence->guid, metadata.guid);
+}
+
+bool lnotify_presence_check(struct lnotify_user *luser, struct mailbox *box)
+{
+	struct flock fl;
+	guid_128_t guid;
+	const char *path;
+	bool present;
+	int fd;
+
+	if ((path = lnotify_presence_path(luser, box, guid)) == NULL)
+		return FALSE;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno != ENOENT) {
+			e_error(luser->event, "Presence unknown, assuming "
+				"none: open(%s) failed: %m", path);
+		}
+		return FALSE;
+	}
+	/* F_OFD_GETLK tests without taking a lock, so a checking delivery
+	   never gets in the way of a session taking its lock. */
+	lnotify_presence_lock_init(&fl, F_WRLCK);
+	if (fcntl(fd, F_OFD_GETLK, &fl) < 0) {
+		e_error(luser->event, "Presence unknown, assuming none: "
+			"fcntl(%s, F_OFD_GETLK) failed: %m", path);
+		present = FALSE;
+	} else {
+		present = fl.l_type != F_UNLCK;
+	}
+	i_close_fd(&fd);
+	return present;
+}

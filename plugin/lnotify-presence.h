@@ -1,0 +1,27 @@
+#ifndef LNOTIFY_PRESENCE_H
+#define LNOTIFY_PRESENCE_H
+
+struct mailbox;
+struct lnotify_user;
+
+/* Presence (draft §3, §6): "When the email client is connected to the
+   email server, only inband notifications is expected take place". An IMAP
+   session that has a mailbox selected holds a shared lock on a file named
+   after the user and the mailbox's GUID in <spool>/presence/. The kernel
+   drops the lock when the session ends in any way, including the process
+   being killed, so presence never goes stale. */
+
+struct lnotify_presence;
+
+/* Marks box as watched by this session; NULL when that fails (logged). */
+struct lnotify_presence *
+lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box);
+void lnotify_presence_release(struct lnotify_presence **presence);
+/* TRUE when the presence held is for box. */
+bool lnotify_presence_is_for(const struct lnotify_presence *presence,
+			     struct mailbox *box);
+
+/* TRUE when some session holds presence for box. Never blocks. */
+bool lnotify_presence_check(struct lnotify_user *luser, struct mailbox *box);
+
+#endif
