@@ -4,8 +4,7 @@
 #define _GNU_SOURCE
 
 #include "lib.h"
-#include "hex-binary.h"
-#include "sha1.h"
+#include "guid.h"
 #include "mail-storage.h"
 #include "lnotify-plugin.h"
 #include "lnotify-settings.h"
@@ -25,18 +24,15 @@ lnotify_presence_path(struct lnotify_user *luser, struct mailbox *box,
 		      guid_128_t guid_r)
 {
 	struct mailbox_metadata metadata;
-	unsigned char digest[SHA1_RESULTLEN];
-	const char *name;
 
 	if (mailbox_get_metadata(box, MAILBOX_METADATA_GUID, &metadata) < 0)
 		return NULL;
 	memcpy(guid_r, metadata.guid, sizeof(guid_128_t));
-	/* Hashed, so user names never become file names. */
-	name = t_strconcat(luser->user->username, "\n",
-			   guid_128_to_string(metadata.guid), NULL);
-	sha1_get_digest(name, strlen(name), digest);
+	/* A mailbox GUID is unique across users, and names the mailbox
+	   however the user logged in (LMTP may see "alice@example.org"
+	   where IMAP sees "alice"). */
 	return t_strconcat(luser->set->spool_dir, "/presence/",
-			   binary_to_hex(digest, sizeof(digest)), NULL);
+			   guid_128_to_string(metadata.guid), NULL);
 }
 
 static void lnotify_presence_lock_init(struct flock *fl, short type)

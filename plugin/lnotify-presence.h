@@ -7,7 +7,7 @@ struct lnotify_user;
 /* Presence (draft §3, §6): "When the email client is connected to the
    email server, only inband notifications is expected take place". An IMAP
    session that has a mailbox selected holds a shared lock on a file named
-   after the user and the mailbox's GUID in <spool>/presence/. The kernel
+   after the mailbox's GUID in <spool>/presence/. The kernel
    drops the lock when the session ends in any way, including the process
    being killed, so presence never goes stale. */
 
