@@ -23,6 +23,9 @@ struct lnotify_user;
 #define LNOTIFY_EVENT_MAILBOX_UNSUBSCRIBE "MailboxUnSubscribe"
 #define LNOTIFY_EVENT_LOGIN "Login"
 #define LNOTIFY_EVENT_LOGOUT "Logout"
+#define LNOTIFY_EVENT_QUOTA_EXCEED "QuotaExceed"
+#define LNOTIFY_EVENT_QUOTA_WITHIN "QuotaWithin"
+#define LNOTIFY_EVENT_QUOTA_CHANGE "QuotaChange"
 
 /* One event about one message, with its final UID. */
 struct lnotify_message_event {
@@ -41,7 +44,8 @@ void lnotify_events_emit_messages(struct lnotify_user *luser,
 				  const struct lnotify_message_event *events,
 				  unsigned int count);
 
-/* Events about no message: mailbox hierarchy changes, Login, Logout. The
+/* Events about no message: mailbox hierarchy changes, Login, Logout,
+   quota. The
    INBOX's preferences apply (they describe the user's device). */
 void lnotify_events_emit_user_event(struct mail_user *user,
 				    const char *event,

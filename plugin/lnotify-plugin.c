@@ -13,6 +13,7 @@
 #include "lnotify-events.h"
 #include "lnotify-filter.h"
 #include "lnotify-metadata.h"
+#include "lnotify-quota.h"
 #include "lnotify-settings.h"
 #include "lnotify-txn.h"
 #include "lnotify-plugin.h"
@@ -53,6 +54,7 @@ static void lnotify_user_deinit_pre(struct mail_user *user)
 {
 	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
 
+	lnotify_quota_flush(user);
 	if (lnotify_user_is_client_session(user) && user->namespaces != NULL) T_BEGIN {
 		lnotify_events_emit_user_event(user, LNOTIFY_EVENT_LOGOUT, "");
 	} T_END;

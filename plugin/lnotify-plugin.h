@@ -24,6 +24,8 @@ struct lnotify_user {
 	/* Outband preferences per mailbox, valid while the mailbox's
 	   generation is unchanged (lnotify-prefs.c). */
 	ARRAY(struct lnotify_prefs_cache) prefs_cache;
+	/* A quota check waiting for the commit to finish (lnotify-quota.c). */
+	struct timeout *to_quota;
 	/* Parsed filter programs (lnotify-filter.c). */
 	ARRAY(struct lnotify_parsed_filter) parsed_filters;
 };

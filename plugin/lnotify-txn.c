@@ -14,6 +14,7 @@
 #include "notify-plugin.h"
 #include "lnotify-plugin.h"
 #include "lnotify-events.h"
+#include "lnotify-quota.h"
 #include "lnotify-txn.h"
 
 struct lnotify_txn_event {
@@ -189,6 +190,7 @@ lnotify_txn_emit(struct lnotify_txn *txn,
 	const struct lnotify_txn_event *ev;
 	struct lnotify_message_event *out;
 	struct seq_range_iter iter;
+	bool quota_changed = FALSE;
 	uint32_t uid;
 
 	t_array_init(&events, array_count(&txn->events));
@@ -207,10 +209,14 @@ lnotify_txn_emit(struct lnotify_txn *txn,
 		out->exists =
 			strcmp(ev->event, LNOTIFY_EVENT_MESSAGE_EXPUNGE) != 0 &&
 			strcmp(ev->event, LNOTIFY_EVENT_MESSAGE_EXPIRE) != 0;
+		/* messages came or went: the quota may have crossed a line */
+		quota_changed = quota_changed || ev->saved || !out->exists;
 	}
 	lnotify_events_emit_messages(txn->luser, txn->box,
 				     changes->uid_validity,
 				     array_front(&events), array_count(&events));
+	if (quota_changed)
+		lnotify_quota_schedule_check(txn->luser->user);
 }
 
 static void

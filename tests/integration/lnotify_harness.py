@@ -122,8 +122,8 @@ class UdpSink:
 class Dovecot:
     def __init__(self, with_dispatcher=True, plugin_settings=None, extra_conf="", user_fields=None):
         self.with_dispatcher = with_dispatcher
-        self.plugin_settings = plugin_settings or {}
-        self.user_fields = user_fields or {}
+        self.plugin_settings = dict(plugin_settings or {})
+        self.user_fields = dict(user_fields or {})
         self.extra_conf = extra_conf
         # Short path: UNIX socket paths under base_dir must fit in 108 bytes.
         self.root = tempfile.mkdtemp(prefix="lnotify-", dir="/tmp")
@@ -138,6 +138,19 @@ class Dovecot:
 
     # ---- set-up -------------------------------------------------------
 
+    def _write_users(self):
+        with open(os.path.join(self.root, "users"), "w") as f:
+            for user in USERS:
+                extra = self.user_fields.get(user, "")
+                f.write(f"{user}:{{PLAIN}}{user}pw:{MAIL_UID}:{MAIL_GID}::{self.root}/mail/{user}::{extra}\n")
+
+    def set_user_fields(self, user, fields):
+        """Changes a user's userdb extra fields. The auth process checks
+        passwd-file for changes at most once a second, so wait that long."""
+        self.user_fields[user] = fields
+        self._write_users()
+        time.sleep(1.1)
+
     def _lay_out(self):
         r = self.root
         for d in ("run", "log", "plugins", "mail"):
@@ -146,10 +159,7 @@ class Dovecot:
             home = os.path.join(r, "mail", user)
             os.makedirs(home)
             os.chown(home, MAIL_UID, MAIL_GID)
-        with open(os.path.join(r, "users"), "w") as f:
-            for user in USERS:
-                extra = self.user_fields.get(user, "")
-                f.write(f"{user}:{{PLAIN}}{user}pw:{MAIL_UID}:{MAIL_GID}::{r}/mail/{user}::{extra}\n")
+        self._write_users()
 
         # mail_plugin_dir replaces the module directory for every plugin:
         # link the stock ones next to the freshly built ones.

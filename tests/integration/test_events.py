@@ -152,6 +152,8 @@ class NoEvents(EventsTestCase):
 
 
 class Rollback(EventsTestCase):
+    # bob receives the barrier deliveries
+    user_fields = {"bob": "userdb_quota_rule=*:messages=1000"}
     extra_conf = """
 mail_plugins = $mail_plugins quota
 plugin {
@@ -165,7 +167,25 @@ plugin {
         self.dovecot.deliver_lmtp()
         with self.assertRaises(Exception):
             self.dovecot.deliver_lmtp()  # over quota: 552, the transaction rolls back
-        self.assertEqual(self.alice_events(), [("MessageNew", "INBOX", 1)])
+        # the first delivery filled the quota; the refused one emits nothing
+        self.assertEqual(self.alice_events(), [("MessageNew", "INBOX", 1), ("QuotaExceed", "", 0)])
+
+
+class QuotaEvents(EventsTestCase):
+    user_fields = Rollback.user_fields
+    extra_conf = Rollback.extra_conf.replace("messages=1\n", "messages=2\n")
+
+    def test_exceed_within_and_change(self):
+        self.dovecot.deliver_lmtp()
+        self.dovecot.deliver_lmtp()
+        self.assertEqual(self.alice_events(), [("MessageNew", "INBOX", 1), ("MessageNew", "INBOX", 2),
+                                               ("QuotaExceed", "", 0)])
+        self.dovecot.doveadm("expunge", "-u", "alice", "mailbox", "INBOX", "uid", "1")
+        self.assertEqual(self.alice_events(), [("MessageExpunge", "INBOX", 1), ("QuotaWithin", "", 0)])
+        # the administrator raises alice's limit (a userdb field)
+        self.dovecot.set_user_fields("alice", "userdb_quota_rule=*:messages=10")
+        self.dovecot.deliver_lmtp()
+        self.assertEqual(self.alice_events(), [("MessageNew", "INBOX", 3), ("QuotaChange", "", 0)])
 
 
 if __name__ == "__main__":
