@@ -17,6 +17,7 @@
 #include "str.h"
 #include "lnotify-plugin.h"
 #include "lnotify-presence.h"
+#include "imap-lnotify-plugin.h"
 
 #define LNOTIFY_CAPABILITY "LNOTIFICATION"
 
@@ -30,16 +31,8 @@ const char *imap_lnotify_plugin_dependencies[] = { "lnotify", NULL };
 const char imap_lnotify_plugin_binary_dependency[] = "imap";
 const char *imap_lnotify_plugin_version = DOVECOT_ABI_VERSION;
 
-#define IMAP_LNOTIFY_CONTEXT(obj) \
-	MODULE_CONTEXT(obj, imap_lnotify_imap_module)
-
-struct imap_lnotify_client {
-	union imap_module_context module_ctx;
-	struct lnotify_presence *presence;
-};
-
-static MODULE_CONTEXT_DEFINE_INIT(imap_lnotify_imap_module,
-				  &imap_module_register);
+struct imap_lnotify_imap_module imap_lnotify_imap_module =
+	MODULE_CONTEXT_INIT(&imap_module_register);
 
 static struct module *imap_lnotify_module;
 static imap_client_created_func_t *next_hook_client_created;
@@ -80,6 +73,7 @@ static void imap_lnotify_client_destroy(struct client *client,
 	struct imap_lnotify_client *lclient = IMAP_LNOTIFY_CONTEXT(client);
 
 	lnotify_presence_release(&lclient->presence);
+	imap_lnotify_push_client_destroy(lclient);
 	lclient->module_ctx.super.destroy(client, reason);
 }
 
@@ -109,6 +103,7 @@ static void imap_lnotify_client_created(struct client **clientp)
 		lclient = p_new(client->pool, struct imap_lnotify_client, 1);
 		lclient->module_ctx.super = client->v;
 		client->v.destroy = imap_lnotify_client_destroy;
+		imap_lnotify_push_client_created(client, lclient);
 		MODULE_CONTEXT_SET(client, imap_lnotify_imap_module, lclient);
 	}
 

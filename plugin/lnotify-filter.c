@@ -135,22 +135,32 @@ lnotify_filter_search(struct mailbox *box, struct mail_search_args *program,
 	return ret;
 }
 
-int lnotify_filter_match(struct lnotify_user *luser, struct mailbox *box,
-			 const char *name, const ARRAY_TYPE(seq_range) *uids,
-			 ARRAY_TYPE(seq_range) *matched_r,
-			 const char **error_r)
+struct mail_search_args *
+lnotify_filter_args(struct lnotify_user *luser, struct mailbox *box,
+		    const char *name, const char **error_r)
 {
 	struct mail_search_args *args;
 	const char *program, *error;
 
 	program = lnotify_prefs_filter_program(luser, box, name, error_r);
 	if (program == NULL)
-		return -1;
+		return NULL;
 	args = lnotify_filter_get_args(luser, program, &error);
-	if (args == NULL) {
+	if (args == NULL)
 		*error_r = t_strdup_printf("filter '%s': %s", name, error);
+	return args;
+}
+
+int lnotify_filter_match(struct lnotify_user *luser, struct mailbox *box,
+			 const char *name, const ARRAY_TYPE(seq_range) *uids,
+			 ARRAY_TYPE(seq_range) *matched_r,
+			 const char **error_r)
+{
+	struct mail_search_args *args;
+	const char *error;
+
+	if ((args = lnotify_filter_args(luser, box, name, error_r)) == NULL)
 		return -1;
-	}
 	if (lnotify_filter_search(box, args, uids, matched_r, &error) < 0) {
 		*error_r = t_strdup_printf("filter '%s': search failed: %s",
 					   name, error);

@@ -15,6 +15,12 @@ int lnotify_filter_match(struct lnotify_user *luser, struct mailbox *box,
 			 ARRAY_TYPE(seq_range) *matched_r,
 			 const char **error_r);
 
+/* The parsed search program of filter name (kept for the session), or
+   NULL with error_r set. */
+struct mail_search_args *
+lnotify_filter_args(struct lnotify_user *luser, struct mailbox *box,
+		    const char *name, const char **error_r);
+
 /* Frees the session's parsed filters. */
 void lnotify_filter_cache_free(struct lnotify_user *luser);
 

@@ -39,9 +39,13 @@
 #define SERVER_PREFIX MAILBOX_ATTRIBUTE_PREFIX_DOVECOT_PVT_SERVER
 #define LNOTIFY_CHANNEL_KEY "notify/outband/channel"
 
-/* The events Dovecot pushes inband while a client idles: EXISTS, EXPUNGE
-   and FETCH FLAGS (draft §11.2 "push.shared" = event-list). */
-#define LNOTIFY_INBAND_PUSH_EVENTS "MessageNew MessageExpunge FlagsSet FlagsClear"
+/* The events pushed inband to a client that has the mailbox selected
+   (draft §11.2 "push.shared" = event-list): EXISTS (and, with push, the
+   message itself in its msgformat) for new messages, EXPUNGE, and FETCH
+   FLAGS for flag changes. */
+#define LNOTIFY_INBAND_PUSH_EVENTS \
+	"MessageNew MessageAppend MessageExpunge MessageExpire " \
+	"MessageRead MessageTrash FlagsSet FlagsClear"
 
 struct lnotify_mailbox {
 	union mailbox_module_context module_ctx;

@@ -18,6 +18,8 @@
 #define LNOTIFY_ATTR_OUTBAND_FILTER "notify/outband/filter"
 #define LNOTIFY_ATTR_EVENT_FILTER "notify/event/filter"
 #define LNOTIFY_ATTR_VIEW "notify/view"
+#define LNOTIFY_ATTR_INBAND_PUSH "notify/inband/push"
+#define LNOTIFY_ATTR_INBAND_MSGFORMAT "notify/inband/msgformat"
 #define LNOTIFY_ATTR_FILTER_VALUES \
 	MAILBOX_ATTRIBUTE_PREFIX_DOVECOT_PVT_SERVER "filters/values/"
 
@@ -74,6 +76,16 @@ lnotify_prefs_load_filters(struct lnotify_user *luser, struct mailbox *box,
 		return -1;
 	if (ret > 0)
 		prefs->outband_filter = p_strdup(luser->pool, value);
+
+	if ((ret = lnotify_prefs_get(box, LNOTIFY_ATTR_INBAND_PUSH, NULL,
+				     &value, error_r)) < 0)
+		return -1;
+	prefs->inband_push = ret > 0 && strcasecmp(value, "push") == 0;
+	if ((ret = lnotify_prefs_get(box, LNOTIFY_ATTR_INBAND_MSGFORMAT, NULL,
+				     &value, error_r)) < 0)
+		return -1;
+	if (ret > 0)
+		prefs->msgformat = p_strdup(luser->pool, value);
 	return 0;
 }
 
@@ -87,6 +99,8 @@ lnotify_prefs_load(struct lnotify_user *luser, struct mailbox *box,
 	int ret;
 
 	i_zero(prefs_r);
+	if (lnotify_prefs_load_filters(luser, box, prefs_r, error_r) < 0)
+		return -1;
 	if ((ret = lnotify_prefs_get(box, LNOTIFY_ATTR_OUTBAND_CHANNEL,
 				     set->default_channel, &channel,
 				     error_r)) <= 0)
@@ -116,8 +130,6 @@ lnotify_prefs_load(struct lnotify_user *luser, struct mailbox *box,
 		return -1;
 	}
 	prefs_r->address = p_strdup(luser->pool, address);
-	if (lnotify_prefs_load_filters(luser, box, prefs_r, error_r) < 0)
-		return -1;
 	return 1;
 }
 

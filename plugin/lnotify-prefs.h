@@ -23,6 +23,12 @@ struct lnotify_mailbox_prefs {
 	const char *const *views;
 	/* /private/notify/outband/filter: a filter name, or NULL */
 	const char *outband_filter;
+
+	/* draft §11.3 /notify/inband: "push" (unsolicited FETCH of new
+	   messages in msgformat) rather than "pull" (EXISTS only) */
+	bool inband_push;
+	/* /private/notify/inband/msgformat, or NULL */
+	const char *msgformat;
 };
 
 struct lnotify_prefs_cache {
@@ -40,6 +46,7 @@ struct lnotify_prefs_cache {
    while the mailbox's generation is unchanged, so a delivery costs one
    dictionary lookup however many entries there are.
 
+   The filter and inband fields are filled whatever the outband channel.
    Returns 1 when an outband channel is chosen, 0 when none is (unset or
    NONE), -1 when the stored values are unusable (error_r says why). */
 int lnotify_prefs_read(struct lnotify_user *luser, struct mailbox *box,

@@ -35,6 +35,7 @@ DOMAIN = "example.test"
 
 imaplib.Commands.setdefault("SETMETADATA", ("AUTH", "SELECTED"))
 imaplib.Commands.setdefault("GETMETADATA", ("AUTH", "SELECTED"))
+imaplib.Commands.setdefault("NOTIFY", ("AUTH", "SELECTED"))
 
 
 def free_port(kind=socket.SOCK_STREAM):
@@ -95,6 +96,84 @@ def sample_message(subject="Hello from lnotify", sender="boss@example.org", to="
         "\r\n"
         "Body text of the sample message.\r\n"
     )
+
+
+class RawImap:
+    """A minimal IMAP client on a plain socket, for IDLE: imaplib (3.11) has
+    no IDLE, and its buffered reader cannot survive a read timeout."""
+
+    def __init__(self, port, user):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buffer = b""
+        self.tag = 0
+        self.line()  # greeting
+        self.command(f"LOGIN {user} {user}pw")
+
+    def line(self, timeout=10.0):
+        """The next line (with any literals joined in), or None on timeout."""
+        deadline = time.time() + timeout
+        while True:
+            end = self.buffer.find(b"\r\n")
+            if end >= 0:
+                m = re.search(rb"\{(\d+)\}$", self.buffer[:end])
+                if not m or len(self.buffer) >= end + 2 + int(m.group(1)):
+                    if not m:
+                        line, self.buffer = self.buffer[:end + 2], self.buffer[end + 2:]
+                        return line.decode(errors="replace")
+                    # keep the literal and continue to the line's real end
+                    size = int(m.group(1))
+                    rest_start = end + 2 + size
+                    rest_end = self.buffer.find(b"\r\n", rest_start)
+                    if rest_end >= 0:
+                        line, self.buffer = self.buffer[:rest_end + 2], self.buffer[rest_end + 2:]
+                        return line.decode(errors="replace")
+            remaining = deadline - time.time()
+            if remaining <= 0:
+                return None
+            self.sock.settimeout(remaining)
+            try:
+                data = self.sock.recv(65536)
+            except (TimeoutError, socket.timeout):
+                return None
+            if not data:
+                raise ConnectionError("the server closed the connection")
+            self.buffer += data
+
+    def command(self, text):
+        """Sends a command and returns (untagged lines, tagged line)."""
+        self.tag += 1
+        tag = f"r{self.tag}"
+        self.sock.sendall(f"{tag} {text}\r\n".encode())
+        untagged = []
+        while True:
+            line = self.line(timeout=30)
+            if line is None:
+                raise TimeoutError(f"no reply to {text}")
+            if line.startswith(tag + " "):
+                if not line.startswith(tag + " OK"):
+                    raise RuntimeError(f"{text}: {line}")
+                return untagged, line
+            untagged.append(line)
+
+    def idle(self):
+        self.sock.sendall(b"idle IDLE\r\n")
+        line = self.line()
+        if line is None or not line.startswith("+"):
+            raise RuntimeError(f"IDLE not accepted: {line}")
+
+    def lines_until_quiet(self, first_timeout=10.0, quiet=1.5):
+        lines = []
+        line = self.line(first_timeout)
+        while line is not None:
+            lines.append(line)
+            line = self.line(quiet)
+        return lines
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
 
 
 class UdpSink:

@@ -78,7 +78,8 @@ class Preferences(DovecotTestCase):
         self.assertEqual(values[CHANNEL], "NONE UDP=WAKEUP UDP=EXTENDED")
         self.assertTrue(values["/private/notify/outband/credential"])
         self.assertEqual(values["/shared/notify/inband/push"].split(),
-                         ["MessageNew", "MessageExpunge", "FlagsSet", "FlagsClear"])
+                         ["MessageNew", "MessageAppend", "MessageExpunge", "MessageExpire",
+                          "MessageRead", "MessageTrash", "FlagsSet", "FlagsClear"])
         for entry in (CHANNEL, "/private/notify/outband/credential", "/shared/notify/inband/push",
                       "/private/notify/security/algorithms"):
             with self.subTest(entry=entry):
