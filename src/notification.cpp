@@ -65,6 +65,13 @@ Result<Int> parse_int(const std::map<std::string, std::string>& fields, const ch
   return value;
 }
 
+// An optional numeric field: absent reads as 0, present must parse.
+template <typename Int>
+Result<Int> optional_int(const std::map<std::string, std::string>& fields, const char* key) {
+  if (fields.find(key) == fields.end()) return Int{0};
+  return parse_int<Int>(fields, key);
+}
+
 Result<std::string> required(const std::map<std::string, std::string>& fields, const char* key) {
   auto it = fields.find(key);
   if (it == fields.end()) return permanent_error(std::string("record lacks ") + key);
@@ -86,6 +93,22 @@ std::string encode_request(const NotificationRequest& r) {
   field(out, "channel", channel_name(r.channel));
   field(out, "format", format_name(r.format));
   field(out, "address", r.address);
+  // Optional facts (added with the extended payloads): only when known.
+  auto optional_field = [&](std::string_view key, std::string_view value) {
+    if (!value.empty()) field(out, key, value);
+  };
+  auto optional_number = [&](std::string_view key, auto value) {
+    if (value != 0) field(out, key, std::to_string(value));
+  };
+  optional_field("sender", r.sender);
+  optional_field("subject", r.subject);
+  optional_field("snippet", r.snippet);
+  optional_number("datetime", r.datetime);
+  optional_field("view", r.view);
+  optional_number("sequence-id", r.sequence_id);
+  optional_number("size-limit", r.size_limit);
+  optional_field("p256dh", r.device_p256dh);
+  optional_field("auth", r.device_auth);
   out += kRecordEnd;
   out += '\n';
   return out;
@@ -146,6 +169,22 @@ Result<NotificationRequest> decode_request(std::string_view record) {
     r.format = PayloadFormat::Extended;
   else
     return permanent_error("record names an unknown format");
+
+  for (auto [key, target] : {std::pair{"sender", &r.sender}, std::pair{"subject", &r.subject},
+                             std::pair{"snippet", &r.snippet}, std::pair{"view", &r.view},
+                             std::pair{"p256dh", &r.device_p256dh},
+                             std::pair{"auth", &r.device_auth}}) {
+    if (auto it = fields.find(key); it != fields.end()) *target = std::move(it->second);
+  }
+  auto datetime = optional_int<int64_t>(fields, "datetime");
+  if (!datetime) return datetime.error();
+  auto sequence_id = optional_int<uint64_t>(fields, "sequence-id");
+  if (!sequence_id) return sequence_id.error();
+  auto size_limit = optional_int<uint32_t>(fields, "size-limit");
+  if (!size_limit) return size_limit.error();
+  r.datetime = *datetime;
+  r.sequence_id = *sequence_id;
+  r.size_limit = *size_limit;
   return r;
 }
 
