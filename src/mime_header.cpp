@@ -152,9 +152,15 @@ std::string decode_header_value(std::string_view raw) {
   }
   flush();
 
-  std::string clean = utf8::sanitize(out);
-  for (char& c : clean)
-    if (c == '\t' || c == '\r' || c == '\n') c = ' ';
+  const std::string sanitized = utf8::sanitize(out);
+  std::string clean;
+  for (size_t k = 0; k < sanitized.size(); ++k) {
+    // A line break left after unfolding (CRLF, CR or LF) and TAB become one
+    // space each: display text has no lines.
+    char c = sanitized[k];
+    if (c == '\r' && k + 1 < sanitized.size() && sanitized[k + 1] == '\n') continue;
+    clean += (c == '\t' || c == '\r' || c == '\n') ? ' ' : c;
+  }
   std::string_view trimmed = clean;
   while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
   while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
