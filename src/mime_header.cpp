@@ -75,7 +75,9 @@ std::optional<std::string> decode_b(std::string_view text) {
   return std::move(*decoded);
 }
 
-// Parses "=?charset?encoding?encoded-text?=" at the start of s.
+// Parses "=?charset?encoding?encoded-text?=" at the start of s. Every scan
+// stops at the next '?' (or white space), so a 100 kB header full of "=?"
+// costs linear time, not quadratic.
 std::optional<EncodedWord> parse_encoded_word(std::string_view s) {
   if (s.substr(0, 2) != "=?") return std::nullopt;
   size_t q1 = s.find('?', 2);
@@ -83,15 +85,15 @@ std::optional<EncodedWord> parse_encoded_word(std::string_view s) {
     return std::nullopt;
   std::string_view charset = s.substr(2, q1 - 2);
   for (char c : charset)
-    if (is_wsp(c) || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7E)
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7E)
       return std::nullopt;
   char encoding = s[q1 + 1];
   size_t text_start = q1 + 3;
-  size_t end = s.find("?=", text_start);
-  if (end == std::string_view::npos) return std::nullopt;
+  // RFC 2047 §2: encoded-text holds neither '?' nor SPACE; it ends at "?=".
+  size_t end = text_start;
+  while (end < s.size() && s[end] != '?' && !is_wsp(s[end])) ++end;
+  if (end + 1 >= s.size() || s[end] != '?' || s[end + 1] != '=') return std::nullopt;
   std::string_view text = s.substr(text_start, end - text_start);
-  for (char c : text)
-    if (is_wsp(c) || c == '?') return std::nullopt;
 
   std::optional<std::string> bytes;
   if (encoding == 'B' || encoding == 'b')

@@ -19,7 +19,6 @@
 #include <string>
 
 #include "lnotify/emn.h"
-#include "lnotify/result.h"
 
 namespace lnotify {
 
