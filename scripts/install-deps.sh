@@ -10,6 +10,8 @@ packages=(
   libxml2-dev libcurl4-openssl-dev libssl-dev
   # tests
   libgtest-dev libgmock-dev
+  # tests: independent payload decoders (tests/integration/test_payload_decoders.py)
+  libwbxml2-utils tshark libxml2-utils openssl
 )
 
 missing=()

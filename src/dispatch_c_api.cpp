@@ -48,8 +48,11 @@ Provision provision_for(const DispatcherConfig& config) {
 }  // namespace
 
 struct lnotify_dispatcher {
-  lnotify_dispatcher(DispatcherConfig c, lnotify_log_func_t* log, void* log_context)
-      : config(std::move(c)), logger(log, log_context), dispatcher(Spool(config.spool_dir), logger) {}
+  lnotify_dispatcher(DispatcherConfig c, PayloadOptions options, lnotify_log_func_t* log,
+                     void* log_context)
+      : config(std::move(c)),
+        logger(log, log_context),
+        dispatcher(Spool(config.spool_dir), logger, std::move(options)) {}
 
   DispatcherConfig config;
   CallbackLogger logger;
@@ -74,7 +77,13 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
       set_c_error(error_r, prepared.error());
       return nullptr;
     }
-    auto disp = std::make_unique<lnotify_dispatcher>(std::move(*config), log, log_context);
+    auto options = make_payload_options(*config);
+    if (!options) {
+      set_c_error(error_r, options.error());
+      return nullptr;
+    }
+    auto disp = std::make_unique<lnotify_dispatcher>(std::move(*config), std::move(*options), log,
+                                                     log_context);
     for (ChannelKind kind : disp->config.channels) {
       auto channel = make_channel(kind);
       if (!channel) {

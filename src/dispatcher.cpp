@@ -16,7 +16,8 @@ std::string describe(const NotificationRequest& r) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(Spool spool, Logger& logger) : spool_(std::move(spool)), logger_(logger) {}
+Dispatcher::Dispatcher(Spool spool, Logger& logger, PayloadOptions payload_options)
+    : spool_(std::move(spool)), logger_(logger), payload_options_(std::move(payload_options)) {}
 
 void Dispatcher::add_channel(ChannelPtr channel) {
   ChannelKind kind = channel->kind();
@@ -74,7 +75,7 @@ Dispatcher::Outcome Dispatcher::dispatch_entry(const std::string& entry) {
     spool_.remove_active(entry);
     return Outcome::Dropped;
   }
-  auto payload = build_payload(*request);
+  auto payload = build_payload(*request, payload_options_);
   if (!payload) {
     logger_.error("notification dropped (" + what + "): " + payload.error().message);
     spool_.remove_active(entry);
@@ -92,7 +93,8 @@ Dispatcher::Outcome Dispatcher::dispatch_entry(const std::string& entry) {
   }
   logger_.info("sent " + std::string(format_name(request->format)) + " over " +
                std::string(channel_name(request->channel)) + " to " + request->address + " (" +
-               what + ", " + std::to_string(payload->bytes.size()) + " bytes)");
+               what + ", " + std::to_string(payload->bytes.size()) + " bytes" +
+               (payload->note.empty() ? "" : "; " + payload->note) + ")");
   spool_.remove_active(entry);
   return Outcome::Sent;
 }

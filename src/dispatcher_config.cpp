@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "lnotify/mailbox_uri.h"
 #include "text_util.h"
 
 namespace lnotify {
@@ -60,11 +61,49 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       if (value.empty() || value.find_first_of(" \t") != std::string_view::npos)
         return permanent_error(where + "identity must be one word, e.g. mail.example.org");
       config.identity = std::string(value);
+    } else if (key == "mailbox_uri") {
+      if (text::iequals(value, "mailat"))
+        config.mailbox_uri = MailboxUriStyle::Mailat;
+      else if (text::iequals(value, "imap"))
+        config.mailbox_uri = MailboxUriStyle::Imap;
+      else
+        return permanent_error(where + "mailbox_uri must be mailat or imap");
+    } else if (key == "imap_host") {
+      if (auto valid = validate_imap_host(value); !valid)
+        return permanent_error(where + "imap_host " + text::quote_for_message(value) + ": " +
+                               valid.error().message);
+      config.imap_host = std::string(value);
+    } else if (key == "udp_payload") {
+      if (text::iequals(value, "xml"))
+        config.udp_payload = UdpWakeupForm::Xml;
+      else if (text::iequals(value, "wsp"))
+        config.udp_payload = UdpWakeupForm::Wsp;
+      else
+        return permanent_error(where + "udp_payload must be xml or wsp");
+    } else if (key == "signing_key") {
+      if (value.empty() || value.front() != '/')
+        return permanent_error(where + "signing_key must be an absolute path");
+      config.signing_key = std::string(value);
     } else {
       return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     }
   }
+  if (config.mailbox_uri == MailboxUriStyle::Imap && config.imap_host.empty())
+    return permanent_error("mailbox_uri = imap needs imap_host (the host clients connect to)");
   return config;
+}
+
+Result<PayloadOptions> make_payload_options(const DispatcherConfig& config) {
+  PayloadOptions options;
+  options.mailbox_uri = config.mailbox_uri;
+  options.imap_host = config.imap_host;
+  options.udp_wakeup = config.udp_payload;
+  if (!config.signing_key.empty()) {
+    auto signer = PayloadSigner::load_pem_file(config.signing_key);
+    if (!signer) return permanent_error("signing_key: " + signer.error().message);
+    options.signer = std::move(*signer);
+  }
+  return options;
 }
 
 Result<DispatcherConfig> load_dispatcher_config(const std::string& path) {

@@ -7,6 +7,8 @@
 namespace lnotify {
 
 std::string emn_timestamp(int64_t unix_seconds) {
+  if (unix_seconds < kEarliestEmnTime) unix_seconds = kEarliestEmnTime;
+  if (unix_seconds > kLatestEmnTime) unix_seconds = kLatestEmnTime;
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -14,8 +16,6 @@ std::string emn_timestamp(int64_t unix_seconds) {
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
-
-std::string mailat_uri(std::string_view account) { return "mailat:" + std::string(account); }
 
 Result<std::string> encode_emn_xml(const EmnWakeup& emn) {
   // OMA EMN 1.0: an empty <emn> element with the mailbox URI and the time of

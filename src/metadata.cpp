@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 
+#include "lnotify/base64url.h"
 #include "lnotify/fetch_att.h"
 #include "text_util.h"
 
@@ -279,31 +280,6 @@ std::string offered_channels_value(const std::vector<ChannelKind>& channels) {
     for (PayloadFormat format : {PayloadFormat::Wakeup, PayloadFormat::Extended})
       value += " " + std::string(channel_name(kind)) + "=" + std::string(format_name(format));
   return value;
-}
-
-Result<std::string> base64url_decode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-') v = 62;
-    else if (c == '_') v = 63;
-    else return permanent_error("not base64url: unexpected character " +
-                                text::quote_for_message(std::string_view(&c, 1)));
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  if (bits >= 6) return permanent_error("not base64url: the length is impossible");
-  return out;
 }
 
 }  // namespace lnotify

@@ -1,62 +1,15 @@
 #include "xml_writer.h"
 
+#include "utf8.h"
+
 namespace lnotify::xml {
 namespace {
 
 const xmlChar* x(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 
-// Length of the valid UTF-8 sequence at s[0..], or 0 when it is not valid
-// (overlong forms, surrogates and code points past U+10FFFF included).
-size_t utf8_sequence_length(std::string_view s, char32_t& cp) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char b0 = byte(0);
-  size_t len;
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4;
-    cp = b0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (s.size() < len) return 0;
-  for (size_t i = 1; i < len; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i) & 0x3F);
-  }
-  static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
-
 }  // namespace
 
-std::string sanitize_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  while (!text.empty()) {
-    char32_t cp = 0;
-    size_t len = utf8_sequence_length(text, cp);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-      text.remove_prefix(1);
-      continue;
-    }
-    bool xml_char = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp != 0x7F &&
-                                                            (cp < 0x80 || cp > 0x9F) &&
-                                                            cp != 0xFFFE && cp != 0xFFFF);
-    if (xml_char) out.append(text.substr(0, len));
-    text.remove_prefix(len);
-  }
-  return out;
-}
+std::string sanitize_utf8(std::string_view text) { return utf8::sanitize(text); }
 
 Writer::Writer() : buffer_(xmlBufferCreate()) {
   if (buffer_) writer_.reset(xmlNewTextWriterMemory(buffer_.get(), 0));
@@ -93,6 +46,16 @@ Writer& Writer::text(std::string_view value) {
   if (ok_) {
     std::string clean = sanitize_utf8(value);
     check(xmlTextWriterWriteString(writer_.get(), x(clean.c_str())));
+  }
+  return *this;
+}
+
+Writer& Writer::processing_instruction(const char* target, std::string_view content) {
+  if (ok_) {
+    std::string clean = sanitize_utf8(content);
+    // "?>" would end the instruction early; libxml2 does not escape it.
+    if (clean.find("?>") != std::string::npos) ok_ = false;
+    else check(xmlTextWriterWritePI(writer_.get(), x(target), x(clean.c_str())));
   }
   return *this;
 }

@@ -13,7 +13,7 @@
 namespace lnotify::xml {
 
 // Makes text safe for an XML 1.0 document: invalid UTF-8 becomes U+FFFD and
-// control characters other than TAB, LF and CR are dropped.
+// control characters other than TAB, LF and CR are dropped (utf8::sanitize).
 std::string sanitize_utf8(std::string_view text);
 
 class Writer {
@@ -26,6 +26,7 @@ class Writer {
   Writer& start_element(const char* name);
   Writer& attribute(const char* name, std::string_view value);  // value is sanitized
   Writer& text(std::string_view value);                         // value is sanitized
+  Writer& processing_instruction(const char* target, std::string_view content);  // sanitized
   Writer& end_element();
   Result<std::string> finish();
 

@@ -13,8 +13,11 @@
 namespace lnotify {
 
 struct Payload {
-  std::string content_type;
+  std::string content_type;      // media type of the document in bytes
   std::string bytes;
+  std::string content_encoding;  // "aes128gcm" when encrypted (RFC 8188), else empty
+  bool wsp_push = false;         // bytes are a WSP push PDU around the document
+  std::string note;              // what was cut to fit the size limit, for the log
 };
 
 class Channel {

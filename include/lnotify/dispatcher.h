@@ -8,6 +8,7 @@
 
 #include "lnotify/channel.h"
 #include "lnotify/log.h"
+#include "lnotify/payload.h"
 #include "lnotify/spool.h"
 
 namespace lnotify {
@@ -20,7 +21,7 @@ struct DispatchStats {
 
 class Dispatcher {
  public:
-  Dispatcher(Spool spool, Logger& logger);
+  Dispatcher(Spool spool, Logger& logger, PayloadOptions payload_options = PayloadOptions{});
 
   void add_channel(ChannelPtr channel);
 
@@ -33,6 +34,7 @@ class Dispatcher {
 
   Spool spool_;
   Logger& logger_;
+  PayloadOptions payload_options_;
   std::map<ChannelKind, ChannelPtr> channels_;
 };
 

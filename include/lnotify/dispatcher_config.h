@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lnotify/payload.h"
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
 
@@ -22,9 +23,18 @@ struct DispatcherConfig {
   // Who sends the notifications (draft §11.2 "credential.priv": "the source
   // address or identity of the server"); empty means the host name.
   std::string identity;
+  // Payloads (README "Payload formats"):
+  MailboxUriStyle mailbox_uri = MailboxUriStyle::Mailat;  // mailbox_uri = mailat | imap
+  std::string imap_host;  // host[:port] of imap:// URLs; required with mailbox_uri = imap
+  UdpWakeupForm udp_payload = UdpWakeupForm::Xml;         // udp_payload = xml | wsp
+  std::string signing_key;  // absolute path of an Ed25519 PEM key; empty: no signatures
 };
 
 Result<DispatcherConfig> parse_dispatcher_config(std::string_view text);
 Result<DispatcherConfig> load_dispatcher_config(const std::string& path);
+
+// The payload settings in force: loads the signing key, so an unreadable or
+// wrong key stops the dispatcher at start-up rather than at the first mail.
+Result<PayloadOptions> make_payload_options(const DispatcherConfig& config);
 
 }  // namespace lnotify

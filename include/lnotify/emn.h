@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "lnotify/mailbox_uri.h"
 #include "lnotify/result.h"
 
 namespace lnotify {
@@ -16,11 +17,17 @@ inline constexpr std::string_view kEmnPublicId = "-//WAPFORUM//DTD EMN 1.0//EN";
 inline constexpr std::string_view kEmnSystemId = "http://www.wapforum.org/DTD/emn.dtd";
 inline constexpr std::string_view kEmnXmlContentType = "text/vnd.wap.emn+xml";
 
-// OMA %Datetime in UTC: YYYY-MM-DDThh:mm:ssZ.
-std::string emn_timestamp(int64_t unix_seconds);
+// The span OMA %Datetime can write with its four-digit year.
+inline constexpr int64_t kEarliestEmnTime = 0;             // 1970-01-01T00:00:00Z
+inline constexpr int64_t kLatestEmnTime = 253402300799;    // 9999-12-31T23:59:59Z
+inline bool emn_time_representable(int64_t t) {
+  return t >= kEarliestEmnTime && t <= kLatestEmnTime;
+}
 
-// "mailat:" URI naming an account by its address (the EMN default).
-std::string mailat_uri(std::string_view account);
+// OMA %Datetime in UTC: YYYY-MM-DDThh:mm:ssZ. Times outside the span above are
+// clamped to its ends, so the result always has this exact shape (libwbxml and
+// handsets reject anything else).
+std::string emn_timestamp(int64_t unix_seconds);
 
 struct EmnWakeup {
   std::string mailbox_uri;

@@ -60,7 +60,4 @@ Result<std::vector<ChannelChoice>> parse_offered_channels(std::string_view value
 // The provision value for the channels a dispatcher runs: every format of each.
 std::string offered_channels_value(const std::vector<ChannelKind>& channels);
 
-// Decodes unpadded or padded base64url (RFC 4648 §5).
-Result<std::string> base64url_decode(std::string_view text);
-
 }  // namespace lnotify

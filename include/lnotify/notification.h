@@ -22,12 +22,28 @@ struct NotificationRequest {
   ChannelKind channel = ChannelKind::Udp;
   PayloadFormat format = PayloadFormat::Wakeup;
   std::string address;  // destination, syntax per channel
+
+  // Optional facts for EXTENDED payloads (draft §9.1). Empty strings and
+  // zeros mean "unknown" and are left out of the payload.
+  std::string sender;   // the From header value as in the message (RFC 2047 words allowed)
+  std::string subject;  // the Subject header value, likewise
+  std::string snippet;  // start of the body text, UTF-8
+  int64_t datetime = 0;       // the message's date (Date header), seconds since the epoch
+  std::string view;           // view holding the message; empty: the mailbox itself
+  uint64_t sequence_id = 0;   // notification number per user and device
+  uint32_t size_limit = 0;    // "limit size=N" (draft §11.3), bytes; 0: none
+  // The device's Web Push-style keys (/private/notify/security/p256dh and
+  // .../auth), base64url as stored; both set: EXTENDED payloads are encrypted.
+  std::string device_p256dh;
+  std::string device_auth;
 };
 
 // Spool record: a version line, then one "key<TAB>value" line per field with
 // TAB, LF, CR, NUL and backslash escaped, then "end" (so a cut-off record is
 // recognised). Unknown keys are ignored so an older
-// dispatcher can read a newer plugin's records.
+// dispatcher can read a newer plugin's records. The optional facts are written
+// only when set, and a record without them (from an older plugin) reads as
+// "unknown".
 std::string encode_request(const NotificationRequest& request);
 Result<NotificationRequest> decode_request(std::string_view record);
 

@@ -37,6 +37,63 @@ TEST(DispatcherConfig, ErrorsNameTheLine) {
   check("just words\n", "expected key = value");
 }
 
+TEST(DispatcherConfig, PayloadSettings) {
+  auto defaults = parse_dispatcher_config("");
+  ASSERT_TRUE(defaults.has_value());
+  EXPECT_EQ(defaults->mailbox_uri, MailboxUriStyle::Mailat);
+  EXPECT_EQ(defaults->imap_host, "");
+  EXPECT_EQ(defaults->udp_payload, UdpWakeupForm::Xml);
+  EXPECT_EQ(defaults->signing_key, "");
+
+  auto config = parse_dispatcher_config(
+      "mailbox_uri = IMAP\nimap_host = imap.example.test:993\nudp_payload = wsp\n"
+      "signing_key = /etc/dovecot/lnotify-signing.pem\n");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->mailbox_uri, MailboxUriStyle::Imap);
+  EXPECT_EQ(config->imap_host, "imap.example.test:993");
+  EXPECT_EQ(config->udp_payload, UdpWakeupForm::Wsp);
+  EXPECT_EQ(config->signing_key, "/etc/dovecot/lnotify-signing.pem");
+}
+
+TEST(DispatcherConfig, PayloadSettingErrors) {
+  auto check = [](const char* text, const char* expected) {
+    auto config = parse_dispatcher_config(text);
+    ASSERT_FALSE(config.has_value()) << text;
+    EXPECT_NE(config.error().message.find(expected), std::string::npos) << config.error().message;
+  };
+  check("mailbox_uri = pop\n", "line 1: mailbox_uri must be mailat or imap");
+  check("mailbox_uri = imap\n", "mailbox_uri = imap needs imap_host");
+  check("imap_host = imap example\n", "line 1: imap_host \"imap example\": not a host name");
+  check("imap_host = imap.example.test:0\n", "port must be a number from 1 to 65535");
+  check("udp_payload = wbxml\n", "udp_payload must be xml or wsp");
+  check("signing_key = key.pem\n", "signing_key must be an absolute path");
+}
+
+TEST(DispatcherConfig, PayloadOptionsLoadTheSigningKey) {
+  DispatcherConfig config;
+  config.mailbox_uri = MailboxUriStyle::Imap;
+  config.imap_host = "imap.example.test";
+  config.udp_payload = UdpWakeupForm::Wsp;
+  config.signing_key = LNOTIFY_TEST_DATA_DIR "/ed25519-rfc8032-test1.pem";
+  auto options = make_payload_options(config);
+  ASSERT_TRUE(options.has_value()) << options.error().message;
+  EXPECT_EQ(options->mailbox_uri, MailboxUriStyle::Imap);
+  EXPECT_EQ(options->imap_host, "imap.example.test");
+  EXPECT_EQ(options->udp_wakeup, UdpWakeupForm::Wsp);
+  ASSERT_NE(options->signer, nullptr);
+  EXPECT_EQ(options->signer->credential(), "ed25519:11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+
+  config.signing_key = "/nonexistent/key.pem";
+  auto missing = make_payload_options(config);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message.find("signing_key: cannot read signing key /nonexistent/key.pem"),
+            std::string::npos)
+      << missing.error().message;
+
+  config.signing_key.clear();
+  EXPECT_EQ(make_payload_options(config)->signer, nullptr);
+}
+
 TEST(DispatcherConfig, MissingFileIsAnError) {
   auto config = load_dispatcher_config("/nonexistent/lnotify-dispatch.conf");
   ASSERT_FALSE(config.has_value());

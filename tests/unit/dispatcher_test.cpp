@@ -68,6 +68,38 @@ TEST_F(DispatcherTest, SendsTheEmnWakeupAsOneDatagram) {
   EXPECT_TRUE(logger.contains(LogLevel::Info, "sent WAKEUP over UDP to 127.0.0.1:2948"));
 }
 
+TEST_F(DispatcherTest, ExtendedPayloadCutToTheLimitIsLogged) {
+  NotificationRequest r = request(1);
+  r.format = PayloadFormat::Extended;
+  r.subject = "A subject";
+  r.snippet = std::string(300, 'x');
+  r.size_limit = 300;
+  ASSERT_TRUE(spool.submit(r, false).has_value());
+  EXPECT_EQ(dispatcher.run_once().sent, 1u);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_LE(sent[0].bytes.size(), 300u);
+  EXPECT_TRUE(logger.contains(LogLevel::Info, "cut to fit size=300: snippet cut to"));
+}
+
+TEST(DispatcherOptions, SendsTheBinaryWakeupWhenConfigured) {
+  testing::TempDir dir;
+  Spool spool(dir.path());
+  ASSERT_TRUE(spool.prepare().has_value());
+  RecordingLogger logger;
+  PayloadOptions options;
+  options.udp_wakeup = UdpWakeupForm::Wsp;
+  Dispatcher dispatcher(Spool(dir.path()), logger, std::move(options));
+  std::vector<SentDatagram> sent;
+  dispatcher.add_channel(
+      std::make_unique<udp::UdpChannel>(std::make_unique<FakeDatagramTransport>(sent)));
+  ASSERT_TRUE(spool.submit(request(1), false).has_value());
+  EXPECT_EQ(dispatcher.run_once().sent, 1u);
+  ASSERT_EQ(sent.size(), 1u);
+  // TID 00, Push, headers: Content-Type 0x030A, X-Wap-Application-Id emn.ua;
+  // then the WBXML EMN.
+  EXPECT_EQ(sent[0].bytes.substr(0, 13), std::string("\x00\x06\x06\x03\x02\x03\x0A\xAF\x89\x03\x0D\x6A\x00", 13));
+}
+
 TEST_F(DispatcherTest, KeepsOrderOfSubmission) {
   for (uint32_t uid = 1; uid <= 20; ++uid) ASSERT_TRUE(spool.submit(request(uid), false).has_value());
   auto stats = dispatcher.run_once();

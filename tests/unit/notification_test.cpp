@@ -36,6 +36,71 @@ TEST(RequestRecord, RoundTripsEveryField) {
   EXPECT_EQ(decoded->address, r.address);
 }
 
+NotificationRequest with_optional_facts() {
+  NotificationRequest r = sample();
+  r.sender = "=?utf-8?q?J=C3=B6rg?= <joerg@example.test>";
+  r.subject = "Line one\r\n continued\tand a \\ backslash";
+  r.snippet = std::string("body with\0nul and \xff", 22);
+  r.datetime = -86400;  // a Date header before 1970 is possible
+  r.view = "Work/Urgent";
+  r.sequence_id = 18446744073709551615ull;
+  r.size_limit = 140;
+  r.device_p256dh = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
+  r.device_auth = "BTBZMqHH6r4Tts7J_aSIgg";
+  return r;
+}
+
+TEST(RequestRecord, RoundTripsTheOptionalFacts) {
+  const NotificationRequest r = with_optional_facts();
+  auto decoded = decode_request(encode_request(r));
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(decoded->sender, r.sender);
+  EXPECT_EQ(decoded->subject, r.subject);
+  EXPECT_EQ(decoded->snippet, r.snippet);
+  EXPECT_EQ(decoded->datetime, r.datetime);
+  EXPECT_EQ(decoded->view, r.view);
+  EXPECT_EQ(decoded->sequence_id, r.sequence_id);
+  EXPECT_EQ(decoded->size_limit, r.size_limit);
+  EXPECT_EQ(decoded->device_p256dh, r.device_p256dh);
+  EXPECT_EQ(decoded->device_auth, r.device_auth);
+  EXPECT_EQ(decoded->uid, r.uid);
+}
+
+TEST(RequestRecord, OptionalFactsAreWrittenOnlyWhenKnown) {
+  const std::string record = encode_request(sample());
+  for (const char* key : {"sender\t", "subject\t", "snippet\t", "datetime\t", "view\t",
+                          "sequence-id\t", "size-limit\t", "p256dh\t", "auth\t"})
+    EXPECT_EQ(record.find(std::string("\n") + key), std::string::npos) << key;
+}
+
+TEST(RequestRecord, ReadsARecordFromBeforeTheOptionalFacts) {
+  // Written by the first plugin version: none of the optional keys.
+  const std::string old_record =
+      "lnotify-request 1\nuser\talice\naccount\talice@example.test\nmailbox\tINBOX\n"
+      "event\tMessageNew\nuid\t9\nuidvalidity\t3\ntimestamp\t1077259200\nchannel\tUDP\n"
+      "format\tWAKEUP\naddress\t127.0.0.1:2948\nend\n";
+  auto decoded = decode_request(old_record);
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(decoded->uid, 9u);
+  EXPECT_EQ(decoded->subject, "");
+  EXPECT_EQ(decoded->datetime, 0);
+  EXPECT_EQ(decoded->sequence_id, 0u);
+  EXPECT_EQ(decoded->size_limit, 0u);
+  EXPECT_EQ(decoded->device_p256dh, "");
+}
+
+TEST(RequestRecord, RefusesDamagedOptionalNumbers) {
+  const std::string good = encode_request(with_optional_facts());
+  for (auto [key, bad] : {std::pair{"size-limit\t140", "size-limit\t-1"},
+                          std::pair{"size-limit\t140", "size-limit\t4294967296"},
+                          std::pair{"datetime\t-86400", "datetime\t1e9"},
+                          std::pair{"sequence-id\t18446744073709551615", "sequence-id\t"}}) {
+    std::string record = good;
+    record.replace(record.find(key), std::string(key).size(), bad);
+    EXPECT_FALSE(decode_request(record).has_value()) << bad;
+  }
+}
+
 TEST(RequestRecord, EscapesSeparators) {
   const std::string record = encode_request(sample());
   EXPECT_NE(record.find("mailbox\tLists/dovecot\\twith\\ntricky\\\\chars\n"), std::string::npos);

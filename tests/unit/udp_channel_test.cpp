@@ -12,10 +12,17 @@
 namespace lnotify {
 namespace {
 
+Payload payload(std::string content_type, std::string bytes) {
+  Payload p;
+  p.content_type = std::move(content_type);
+  p.bytes = std::move(bytes);
+  return p;
+}
+
 TEST(UdpChannel, SendsTheExactBytesToTheAddress) {
   std::vector<testing::SentDatagram> sent;
   udp::UdpChannel channel(std::make_unique<testing::FakeDatagramTransport>(sent));
-  ASSERT_TRUE(channel.send("[::1]:2948", Payload{"text/plain", std::string("a\0b", 3)}).has_value());
+  ASSERT_TRUE(channel.send("[::1]:2948", payload("text/plain", std::string("a\0b", 3))).has_value());
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].host, "::1");
   EXPECT_EQ(sent[0].port, 2948);
@@ -25,7 +32,7 @@ TEST(UdpChannel, SendsTheExactBytesToTheAddress) {
 TEST(UdpChannel, RefusesOversizedPayloadPermanently) {
   std::vector<testing::SentDatagram> sent;
   udp::UdpChannel channel(std::make_unique<testing::FakeDatagramTransport>(sent));
-  auto result = channel.send("127.0.0.1:9", Payload{"x", std::string(udp::kMaxDatagram + 1, 'x')});
+  auto result = channel.send("127.0.0.1:9", payload("x", std::string(udp::kMaxDatagram + 1, 'x')));
   ASSERT_FALSE(result.has_value());
   EXPECT_FALSE(result.error().temporary());
 }

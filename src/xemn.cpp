@@ -1,0 +1,33 @@
+#include "lnotify/xemn.h"
+
+#include "lnotify/emn.h"
+#include "utf8.h"
+#include "xml_writer.h"
+
+namespace lnotify {
+
+Result<std::string> encode_xemn_xml(const XemnFacts& f) {
+  xml::Writer w;
+  // Text that sanitizing empties (only control characters) counts as absent:
+  // an attribute is either informative or not there.
+  auto optional_text = [&w](const char* name, const std::string& value) {
+    std::string clean = utf8::sanitize(value);
+    if (!clean.empty()) w.attribute(name, clean);
+  };
+  w.start_document().start_element("xemn").attribute("mailbox", f.mailbox_uri);
+  w.attribute("timestamp", emn_timestamp(f.timestamp));
+  optional_text("event", f.event);
+  optional_text("view", f.view);
+  if (f.sequence_id != 0) w.attribute("sequence-id", std::to_string(f.sequence_id));
+  if (f.uid != 0) w.attribute("uid", std::to_string(f.uid));
+  optional_text("sender", f.sender);
+  // Same %Datetime form as timestamp, so one parser serves both.
+  if (f.datetime && emn_time_representable(*f.datetime))
+    w.attribute("datetime", emn_timestamp(*f.datetime));
+  optional_text("subject", f.subject);
+  if (!f.snippet.empty()) w.text(f.snippet);  // an empty text adds nothing
+  w.end_element();
+  return w.finish();
+}
+
+}  // namespace lnotify
