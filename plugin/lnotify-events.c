@@ -60,6 +60,9 @@ lnotify_request_init(struct lnotify_user *luser,
 	request_r->channel = prefs->channel.channel;
 	request_r->format = prefs->channel.format;
 	request_r->address = prefs->address;
+	request_r->size_limit = prefs->limit_size;
+	request_r->device_p256dh = prefs->device_p256dh;
+	request_r->device_auth = prefs->device_auth;
 }
 
 /* Returns the preferences when an outband channel is chosen, else NULL
@@ -185,6 +188,10 @@ void lnotify_events_emit_messages(struct lnotify_user *luser,
 		request.event = ev->event;
 		request.uid = ev->uid;
 		request.view = view_name;
+		request.sender = ev->sender;
+		request.subject = ev->subject;
+		request.snippet = ev->snippet;
+		request.datetime = ev->datetime;
 		if (lnotify_handoff_queue(luser, &request) == 0)
 			queued++;
 	}

@@ -33,6 +33,9 @@ struct lnotify_message_event {
 	uint32_t uid;
 	/* FALSE for expunges: the message is gone, filters cannot see it */
 	bool exists;
+	/* for EXTENDED payloads, when known (new messages) */
+	const char *sender, *subject, *snippet;
+	time_t datetime;
 };
 
 /* Decides for each event of a committed transaction on box whether it is

@@ -1,6 +1,7 @@
 /* Copyright (c) lnotify authors, LGPL-2.1-or-later */
 
 #include "lib.h"
+#include "strnum.h"
 #include "array.h"
 #include "mail-storage-private.h"
 #include "mail-namespace.h"
@@ -20,8 +21,13 @@
 #define LNOTIFY_ATTR_VIEW "notify/view"
 #define LNOTIFY_ATTR_INBAND_PUSH "notify/inband/push"
 #define LNOTIFY_ATTR_INBAND_MSGFORMAT "notify/inband/msgformat"
+#define LNOTIFY_ATTR_OUTBAND_LIMIT "notify/outband/limit"
 #define LNOTIFY_ATTR_FILTER_VALUES \
 	MAILBOX_ATTRIBUTE_PREFIX_DOVECOT_PVT_SERVER "filters/values/"
+#define LNOTIFY_ATTR_DEVICE_P256DH \
+	MAILBOX_ATTRIBUTE_PREFIX_DOVECOT_PVT_SERVER "notify/security/p256dh"
+#define LNOTIFY_ATTR_DEVICE_AUTH \
+	MAILBOX_ATTRIBUTE_PREFIX_DOVECOT_PVT_SERVER "notify/security/auth"
 
 static int
 lnotify_prefs_get(struct mailbox *box, const char *key, const char *def,
@@ -39,6 +45,64 @@ lnotify_prefs_get(struct mailbox *box, const char *key, const char *def,
 	}
 	*value_r = ret > 0 ? value.value : def;
 	return *value_r == NULL ? 0 : 1;
+}
+
+/* "size=N total=N" in either order, as validated on write. */
+static void
+lnotify_prefs_parse_limit(const char *value, struct lnotify_mailbox_prefs *prefs)
+{
+	const char *const *item;
+
+	for (item = t_strsplit_spaces(value, " "); *item != NULL; item++) {
+		unsigned int *target = NULL;
+		const char *number = NULL;
+
+		if (strncasecmp(*item, "size=", 5) == 0) {
+			target = &prefs->limit_size;
+			number = *item + 5;
+		} else if (strncasecmp(*item, "total=", 6) == 0) {
+			target = &prefs->limit_total;
+			number = *item + 6;
+		}
+		if (target != NULL && str_to_uint(number, target) < 0)
+			*target = 0;
+	}
+}
+
+/* Runs get() on the user's INBOX, where Dovecot keeps server entries. */
+static struct mailbox *lnotify_prefs_inbox(struct lnotify_user *luser,
+					   struct mailbox *box)
+{
+	struct mail_namespace *ns;
+
+	if (box->inbox_user)
+		return box;
+	ns = mail_namespace_find_inbox(luser->user->namespaces);
+	return mailbox_alloc(ns->list, "INBOX", MAILBOX_FLAG_READONLY);
+}
+
+static int
+lnotify_prefs_load_device(struct lnotify_user *luser, struct mailbox *box,
+			  struct lnotify_mailbox_prefs *prefs,
+			  const char **error_r)
+{
+	struct mailbox *inbox = lnotify_prefs_inbox(luser, box);
+	const char *p256dh, *auth;
+	int ret;
+
+	ret = lnotify_prefs_get(inbox, LNOTIFY_ATTR_DEVICE_P256DH, NULL,
+				&p256dh, error_r);
+	if (ret > 0) {
+		ret = lnotify_prefs_get(inbox, LNOTIFY_ATTR_DEVICE_AUTH, NULL,
+					&auth, error_r);
+	}
+	if (ret > 0) {
+		prefs->device_p256dh = p_strdup(luser->pool, p256dh);
+		prefs->device_auth = p_strdup(luser->pool, auth);
+	}
+	if (inbox != box)
+		mailbox_free(&inbox);
+	return ret < 0 ? -1 : 0;
 }
 
 static int
@@ -76,6 +140,12 @@ lnotify_prefs_load_filters(struct lnotify_user *luser, struct mailbox *box,
 		return -1;
 	if (ret > 0)
 		prefs->outband_filter = p_strdup(luser->pool, value);
+
+	if ((ret = lnotify_prefs_get(box, LNOTIFY_ATTR_OUTBAND_LIMIT, NULL,
+				     &value, error_r)) < 0)
+		return -1;
+	if (ret > 0)
+		lnotify_prefs_parse_limit(value, prefs);
 
 	if ((ret = lnotify_prefs_get(box, LNOTIFY_ATTR_INBAND_PUSH, NULL,
 				     &value, error_r)) < 0)
@@ -130,17 +200,36 @@ lnotify_prefs_load(struct lnotify_user *luser, struct mailbox *box,
 		return -1;
 	}
 	prefs_r->address = p_strdup(luser->pool, address);
+	if (lnotify_prefs_load_device(luser, box, prefs_r, error_r) < 0)
+		return -1;
 	return 1;
 }
 
-static const char *lnotify_prefs_generation(struct mailbox *box)
+static const char *lnotify_prefs_box_generation(struct mailbox *box)
 {
 	struct mail_attribute_value value;
 
 	if (mailbox_attribute_get(box, MAIL_ATTRIBUTE_TYPE_PRIVATE,
 				  LNOTIFY_GENERATION_KEY, &value) <= 0)
 		return "";
-	return value.value;
+	return t_strdup(value.value);
+}
+
+/* The mailbox's generation, and INBOX's when it is another mailbox: the
+   server entries (device keys, filters) live on INBOX. */
+static const char *
+lnotify_prefs_generation(struct lnotify_user *luser, struct mailbox *box)
+{
+	struct mailbox *inbox;
+	const char *generation;
+
+	if (box->inbox_user)
+		return lnotify_prefs_box_generation(box);
+	inbox = lnotify_prefs_inbox(luser, box);
+	generation = t_strconcat(lnotify_prefs_box_generation(box), "/",
+				 lnotify_prefs_box_generation(inbox), NULL);
+	mailbox_free(&inbox);
+	return generation;
 }
 
 int lnotify_prefs_read(struct lnotify_user *luser, struct mailbox *box,
@@ -148,7 +237,7 @@ int lnotify_prefs_read(struct lnotify_user *luser, struct mailbox *box,
 		       const char **error_r)
 {
 	const char *vname = mailbox_get_vname(box);
-	const char *generation = lnotify_prefs_generation(box);
+	const char *generation = lnotify_prefs_generation(luser, box);
 	struct lnotify_prefs_cache *cache = NULL, *c;
 
 	array_foreach_modifiable(&luser->prefs_cache, c) {
@@ -180,18 +269,10 @@ const char *lnotify_prefs_filter_program(struct lnotify_user *luser,
 					 struct mailbox *box, const char *name,
 					 const char **error_r)
 {
-	struct mail_namespace *ns;
-	struct mailbox *inbox;
+	struct mailbox *inbox = lnotify_prefs_inbox(luser, box);
 	const char *program;
 	int ret;
 
-	/* Filters are server entries, which Dovecot keeps on INBOX. */
-	if (box->inbox_user)
-		inbox = box;
-	else {
-		ns = mail_namespace_find_inbox(luser->user->namespaces);
-		inbox = mailbox_alloc(ns->list, "INBOX", MAILBOX_FLAG_READONLY);
-	}
 	ret = lnotify_prefs_get(inbox, t_strconcat(LNOTIFY_ATTR_FILTER_VALUES,
 						   t_str_lcase(name), NULL),
 				NULL, &program, error_r);

@@ -23,6 +23,12 @@ struct lnotify_mailbox_prefs {
 	const char *const *views;
 	/* /private/notify/outband/filter: a filter name, or NULL */
 	const char *outband_filter;
+	/* /private/notify/outband/limit: size=N (bytes per payload) and
+	   total=N (notifications per day); 0 when not set */
+	unsigned int limit_size, limit_total;
+	/* the device's keys, /private/notify/security/{p256dh,auth} on the
+	   server entry; NULL when not provisioned */
+	const char *device_p256dh, *device_auth;
 
 	/* draft §11.3 /notify/inband: "push" (unsolicited FETCH of new
 	   messages in msgformat) rather than "pull" (EXISTS only) */

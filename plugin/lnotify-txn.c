@@ -14,6 +14,7 @@
 #include "notify-plugin.h"
 #include "lnotify-plugin.h"
 #include "lnotify-events.h"
+#include "lnotify-prefs.h"
 #include "lnotify-quota.h"
 #include "lnotify-txn.h"
 
@@ -25,6 +26,9 @@ struct lnotify_txn_event {
 	unsigned int save_idx;
 	/* an existing message */
 	uint32_t uid;
+	/* facts for EXTENDED payloads (saved messages only) */
+	const char *sender, *subject, *snippet;
+	time_t datetime;
 };
 
 struct lnotify_txn {
@@ -55,8 +59,36 @@ static void *lnotify_mail_transaction_begin(struct mailbox_transaction_context *
 	return txn;
 }
 
+/* What an xemn carries about a new message (draft §9.1: sender, datetime,
+   subject, the body snippet), read while the message is at hand and only
+   when the mailbox's channel wants EXTENDED payloads. The dispatcher
+   decodes and bounds them to the client's size limit. */
+static void lnotify_txn_capture_facts(struct lnotify_txn *txn,
+				      struct mail *mail,
+				      struct lnotify_txn_event *ev)
+{
+	const struct lnotify_mailbox_prefs *prefs;
+	const char *error, *value;
+	time_t date;
+	int tz;
+
+	if (lnotify_prefs_read(txn->luser, txn->box, &prefs, &error) <= 0 ||
+	    prefs->channel.format != LNOTIFY_FORMAT_EXTENDED)
+		return;
+	if (mail_get_first_header(mail, "From", &value) > 0)
+		ev->sender = p_strdup(txn->pool, value);
+	if (mail_get_first_header(mail, "Subject", &value) > 0)
+		ev->subject = p_strdup(txn->pool, value);
+	if (mail_get_date(mail, &date, &tz) == 0 && date > 0)
+		ev->datetime = date;
+	/* Dovecot's snippet starts with a version byte */
+	if (mail_get_special(mail, MAIL_FETCH_BODY_SNIPPET, &value) == 0 &&
+	    value[0] != '\0' && value[1] != '\0')
+		ev->snippet = p_strdup(txn->pool, value + 1);
+}
+
 static void lnotify_txn_add_saved(struct lnotify_txn *txn, struct mail *mail,
-				  const char *event)
+				  struct mail *facts_mail, const char *event)
 {
 	struct lnotify_txn_event *ev;
 
@@ -69,6 +101,9 @@ static void lnotify_txn_add_saved(struct lnotify_txn *txn, struct mail *mail,
 	ev->event = event;
 	ev->saved = TRUE;
 	ev->save_idx = mail->transaction->save_count;
+	T_BEGIN {
+		lnotify_txn_capture_facts(txn, facts_mail, ev);
+	} T_END;
 }
 
 static void lnotify_txn_add(struct lnotify_txn *txn, struct mail *mail,
@@ -95,20 +130,19 @@ static void lnotify_mail_save(void *_txn, struct mail *mail)
 		return;
 	/* POST_SESSION marks MTA delivery (LMTP, LDA, Sieve fileinto);
 	   anything else saving a new message is a client's APPEND. */
-	lnotify_txn_add_saved(txn, mail,
+	lnotify_txn_add_saved(txn, mail, mail,
 		(mail->box->flags & MAILBOX_FLAG_POST_SESSION) != 0 ?
 		LNOTIFY_EVENT_MESSAGE_NEW : LNOTIFY_EVENT_MESSAGE_APPEND);
 }
 
-static void lnotify_mail_copy(void *_txn, struct mail *src ATTR_UNUSED,
-			      struct mail *dst)
+static void lnotify_mail_copy(void *_txn, struct mail *src, struct mail *dst)
 {
 	struct lnotify_txn *txn = _txn;
 
 	/* RFC 5423 §4.1: a message copied (or moved) into a mailbox is a
 	   MessageAppend there; MOVE also expunges the source. */
 	if (txn != NULL)
-		lnotify_txn_add_saved(txn, dst, LNOTIFY_EVENT_MESSAGE_APPEND);
+		lnotify_txn_add_saved(txn, dst, src, LNOTIFY_EVENT_MESSAGE_APPEND);
 }
 
 static void lnotify_mail_expunge(void *_txn, struct mail *mail)
@@ -206,6 +240,10 @@ lnotify_txn_emit(struct lnotify_txn *txn,
 		out = array_append_space(&events);
 		out->event = ev->event;
 		out->uid = ev->saved ? uid : ev->uid;
+		out->sender = ev->sender;
+		out->subject = ev->subject;
+		out->snippet = ev->snippet;
+		out->datetime = ev->datetime;
 		out->exists =
 			strcmp(ev->event, LNOTIFY_EVENT_MESSAGE_EXPUNGE) != 0 &&
 			strcmp(ev->event, LNOTIFY_EVENT_MESSAGE_EXPIRE) != 0;

@@ -97,6 +97,14 @@ extern "C" int lnotify_spool_submit(const char* spool_dir, const struct lnotify_
     r.format = request->format == LNOTIFY_FORMAT_EXTENDED ? PayloadFormat::Extended
                                                           : PayloadFormat::Wakeup;
     r.address = or_empty(request->address);
+    r.view = or_empty(request->view);
+    r.sender = or_empty(request->sender);
+    r.subject = or_empty(request->subject);
+    r.snippet = or_empty(request->snippet);
+    r.datetime = request->datetime;
+    r.size_limit = request->size_limit;
+    r.device_p256dh = or_empty(request->device_p256dh);
+    r.device_auth = or_empty(request->device_auth);
 
     auto entry = Spool(spool_dir).submit(r, durable);
     if (!entry) {

@@ -63,6 +63,18 @@ struct lnotify_request {
 	const char *address;
 	/* the view the message was seen in (draft §9 xemn "view"), or NULL */
 	const char *view;
+
+	/* Facts of the message for EXTENDED payloads; NULL or 0 when
+	   unknown. sender and subject are the raw header values. */
+	const char *sender;
+	const char *subject;
+	const char *snippet;
+	int64_t datetime;
+	/* "limit size=N" (draft §11.3), bytes; 0: none */
+	uint32_t size_limit;
+	/* the device's keys (base64url, as stored); both set: encrypt */
+	const char *device_p256dh;
+	const char *device_auth;
 };
 
 /* Writes the request into the spool atomically. With durable, it is on disk
