@@ -37,11 +37,20 @@ std::string host_name() {
   return name;
 }
 
-// What IMAP clients read as provision entries (draft §11.2).
-Provision provision_for(const DispatcherConfig& config) {
+// What IMAP clients read as provision entries (draft §11.2): the channels,
+// and "credential.priv" = "the source address or identity of the server
+// sending the notifications, potentially with an integrity check" — the
+// identity, followed by the public signing key when payloads are signed.
+Provision provision_for(const DispatcherConfig& config, const PayloadOptions& options) {
   Provision p;
   p.channels = offered_channels_value(config.channels);
   p.credential = config.identity.empty() ? host_name() : config.identity;
+  // RFC 8291 encryption is always available to a device that stores keys.
+  p.security = "aes128gcm";
+  if (options.signer) {
+    p.credential += " " + options.signer->credential();
+    p.security += " " + std::string(kSignatureAlgorithm);
+  }
   return p;
 }
 
@@ -82,6 +91,7 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
       set_c_error(error_r, options.error());
       return nullptr;
     }
+    const Provision provision = provision_for(*config, *options);
     auto disp = std::make_unique<lnotify_dispatcher>(std::move(*config), std::move(*options), log,
                                                      log_context);
     for (ChannelKind kind : disp->config.channels) {
@@ -92,8 +102,7 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
       }
       disp->dispatcher.add_channel(std::move(*channel));
     }
-    if (auto published = write_provision(disp->config.spool_dir, provision_for(disp->config));
-        !published) {
+    if (auto published = write_provision(disp->config.spool_dir, provision); !published) {
       set_c_error(error_r, published.error());
       return nullptr;
     }

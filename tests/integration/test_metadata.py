@@ -1,6 +1,9 @@
 """Issue 3: METADATA provisioning and preferences (draft §11) over real IMAP,
 doveadm and delivery."""
 
+import grp
+import os
+import shutil
 import subprocess
 import unittest
 
@@ -77,6 +80,8 @@ class Preferences(DovecotTestCase):
         self.assertEqual(typ, "OK", text)
         self.assertEqual(values[CHANNEL], "NONE UDP=WAKEUP UDP=EXTENDED")
         self.assertTrue(values["/private/notify/outband/credential"])
+        typ, security, text = self.dovecot.get_metadata(self.client, "", "/private/notify/security/algorithms")
+        self.assertEqual(security.get("/private/notify/security/algorithms"), "aes128gcm")
         self.assertEqual(values["/shared/notify/inband/push"].split(),
                          ["MessageNew", "MessageAppend", "MessageExpunge", "MessageExpire",
                           "MessageRead", "MessageTrash", "FlagsSet", "FlagsClear"])
@@ -209,6 +214,36 @@ class Defaults(DovecotTestCase):
         self.dovecot.deliver_lmtp("bob@example.test")
         self.assertIsNotNone(self.mailbox_sink.receive(timeout=10), "mailbox entry not used")
         self.assertIsNone(self.userdb_sink.receive(timeout=0.5))
+
+
+class SigningKeyInProvision(DovecotTestCase):
+    """With signing_key, the credential carries the public key and the
+    algorithms list ed25519."""
+
+    def setUp(self):
+        super().setUp()
+        self.key = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
+                                "ed25519-rfc8032-test1.pem")
+
+    def test_credential_and_algorithms(self):
+        key = os.path.join(self.dovecot.root, "signing.pem")
+        shutil.copy(self.key, key)
+        os.chown(key, 0, grp.getgrnam("dovecot").gr_gid)
+        os.chmod(key, 0o640)
+        conf = os.path.join(self.dovecot.root, "lnotify-dispatch.conf")
+        with open(conf, "a") as f:
+            f.write(f"signing_key = {key}\n")
+        self.dovecot.stop()
+        self.dovecot.start()
+        self.assertIsNotNone(self.dovecot.wait_for_log(r"lnotify-dispatch: Info: started"))
+        client = self.imap()
+        typ, values, text = self.dovecot.get_metadata(client, "", [
+            "/private/notify/outband/credential", "/private/notify/security/algorithms"])
+        self.assertEqual(typ, "OK", text)
+        # RFC 8032 test 1 public key, base64url
+        self.assertTrue(values["/private/notify/outband/credential"].endswith(
+            " ed25519:11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"), values)
+        self.assertEqual(values["/private/notify/security/algorithms"], "aes128gcm ed25519")
 
 
 if __name__ == "__main__":
