@@ -14,6 +14,7 @@
 #include "imap-common.h"
 #include "imap-client.h"
 #include "imap-commands.h"
+#include "mail-storage-private.h"
 #include "str.h"
 #include "lnotify-plugin.h"
 #include "lnotify-presence.h"
@@ -37,6 +38,18 @@ struct imap_lnotify_imap_module imap_lnotify_imap_module =
 static struct module *imap_lnotify_module;
 static imap_client_created_func_t *next_hook_client_created;
 
+/* Another process committed a change to the selected mailbox. Dovecot's
+   mailbox watch would look in up to half a second (NOTIFY_DELAY_MSECS);
+   calling the watch's callback now is what its timer would do then, so
+   an idling client sees new mail at once. */
+static void imap_lnotify_presence_poked(struct client *client)
+{
+	struct mailbox *box = client->mailbox;
+
+	if (box != NULL && box->notify_callback != NULL)
+		box->notify_callback(box, box->notify_context);
+}
+
 /* Keeps the session's presence in step with its selected mailbox. Runs
    after every command, so SELECT, EXAMINE, CLOSE, UNSELECT and a failed
    SELECT are all covered without knowing each command. */
@@ -54,7 +67,9 @@ static void imap_lnotify_presence_update(struct client *client)
 	luser = LNOTIFY_USER_CONTEXT(client->user);
 	if (client->mailbox != NULL && luser != NULL) T_BEGIN {
 		lclient->presence =
-			lnotify_presence_hold(luser, client->mailbox);
+			lnotify_presence_hold(luser, client->mailbox,
+				(lnotify_presence_poked_t *)imap_lnotify_presence_poked,
+				client);
 	} T_END;
 }
 

@@ -118,9 +118,13 @@ void lnotify_events_emit_messages(struct lnotify_user *luser,
 	const char *const *view;
 	unsigned int i, v, queued = 0;
 
+	/* Checked first and always: the check itself tells an idling
+	   session to look now (lnotify-presence.h). */
+	bool present = lnotify_presence_check(luser, box);
+
 	if ((prefs = lnotify_events_prefs(luser, box)) == NULL)
 		return;
-	if (lnotify_presence_check(luser, box)) {
+	if (present) {
 		/* draft §6: "If the MUA is connected to the IMAP server,
 		   inband notifications are generated following IDLE" */
 		e_debug(luser->event, "A client has %s selected: inband "

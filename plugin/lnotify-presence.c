@@ -5,6 +5,7 @@
 
 #include "lib.h"
 #include "guid.h"
+#include "ioloop.h"
 #include "mail-storage.h"
 #include "lnotify-plugin.h"
 #include "lnotify-settings.h"
@@ -12,11 +13,17 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 struct lnotify_presence {
 	int fd;
 	guid_128_t guid;
+
+	int inotify_fd;
+	struct io *io;
+	lnotify_presence_poked_t *poked;
+	void *context;
 };
 
 static const char *
@@ -43,8 +50,38 @@ static void lnotify_presence_lock_init(struct flock *fl, short type)
 	/* l_start = l_len = 0: the whole file */
 }
 
+static void lnotify_presence_inotify_input(struct lnotify_presence *presence)
+{
+	char buf[sizeof(struct inotify_event) + NAME_MAX + 1];
+
+	/* the events themselves say nothing more than "look now" */
+	while (read(presence->inotify_fd, buf, sizeof(buf)) > 0) ;
+	presence->poked(presence->context);
+}
+
+static void
+lnotify_presence_watch(struct lnotify_user *luser,
+		       struct lnotify_presence *presence, const char *path)
+{
+	presence->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (presence->inotify_fd == -1) {
+		e_debug(luser->event, "inotify_init1() failed: %m: changes "
+			"are seen at Dovecot's own pace");
+		return;
+	}
+	if (inotify_add_watch(presence->inotify_fd, path, IN_CLOSE_NOWRITE) < 0) {
+		e_debug(luser->event, "inotify_add_watch(%s) failed: %m: "
+			"changes are seen at Dovecot's own pace", path);
+		i_close_fd(&presence->inotify_fd);
+		return;
+	}
+	presence->io = io_add(presence->inotify_fd, IO_READ,
+			      lnotify_presence_inotify_input, presence);
+}
+
 struct lnotify_presence *
-lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box)
+lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box,
+		      lnotify_presence_poked_t *poked, void *context)
 {
 	struct lnotify_presence *presence;
 	struct flock fl;
@@ -79,7 +116,13 @@ lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box)
 	}
 	presence = i_new(struct lnotify_presence, 1);
 	presence->fd = fd;
+	presence->inotify_fd = -1;
 	memcpy(presence->guid, guid, sizeof(guid));
+	if (poked != NULL) {
+		presence->poked = poked;
+		presence->context = context;
+		lnotify_presence_watch(luser, presence, path);
+	}
 	return presence;
 }
 
@@ -90,6 +133,9 @@ void lnotify_presence_release(struct lnotify_presence **_presence)
 	if (presence == NULL)
 		return;
 	*_presence = NULL;
+	io_remove(&presence->io);
+	if (presence->inotify_fd != -1)
+		i_close_fd(&presence->inotify_fd);
 	i_close_fd(&presence->fd);
 	i_free(presence);
 }

@@ -13,9 +13,16 @@ struct lnotify_user;
 
 struct lnotify_presence;
 
-/* Marks box as watched by this session; NULL when that fails (logged). */
+typedef void lnotify_presence_poked_t(void *context);
+
+/* Marks box as watched by this session; NULL when that fails (logged).
+   poked (if not NULL) is called when another process has just committed a
+   change to box: every commit checks presence, and that check opens the
+   presence file, which inotify reports (IN_CLOSE_NOWRITE). The session can
+   then sync at once instead of waiting for Dovecot's own change timer. */
 struct lnotify_presence *
-lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box);
+lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box,
+		      lnotify_presence_poked_t *poked, void *context);
 void lnotify_presence_release(struct lnotify_presence **presence);
 /* TRUE when the presence held is for box. */
 bool lnotify_presence_is_for(const struct lnotify_presence *presence,

@@ -199,8 +199,11 @@ class UdpSink:
 
 
 class Dovecot:
-    def __init__(self, with_dispatcher=True, plugin_settings=None, extra_conf="", user_fields=None):
-        self.with_dispatcher = with_dispatcher
+    def __init__(self, with_dispatcher=True, plugin_settings=None, extra_conf="", user_fields=None,
+                 stock=False):
+        # stock: the same instance without lnotify at all, for baselines
+        self.stock = stock
+        self.with_dispatcher = with_dispatcher and not stock
         self.plugin_settings = dict(plugin_settings or {})
         self.user_fields = dict(user_fields or {})
         self.extra_conf = extra_conf
@@ -351,7 +354,9 @@ service lmtp {{
     port = {self.lmtp_port}
   }}
 }}
-!include {snippet_path}
+{"" if self.stock else f"!include {snippet_path}"}
+{"imap_metadata = yes" if self.stock else ""}
+{"mail_attribute_dict = file:%h/dovecot-attributes" if self.stock else ""}
 plugin {{
 {plugin_lines}
 }}
