@@ -124,7 +124,7 @@ void lnotify_events_emit_messages(struct lnotify_user *luser,
 
 	if ((prefs = lnotify_events_prefs(luser, box)) == NULL)
 		return;
-	if (present) {
+	if (present && luser->set->presence_inband_only) {
 		/* draft §6: "If the MUA is connected to the IMAP server,
 		   inband notifications are generated following IDLE" */
 		e_debug(luser->event, "A client has %s selected: inband "

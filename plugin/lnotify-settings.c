@@ -21,6 +21,26 @@ lnotify_setting(struct mail_user *user, const char *name, const char *def)
 }
 
 static int
+lnotify_setting_bool(struct mail_user *user, const char *name, bool def,
+		     bool *value_r, const char **error_r)
+{
+	const char *value = lnotify_setting(user, name, NULL);
+
+	if (value == NULL)
+		*value_r = def;
+	else if (strcasecmp(value, "yes") == 0)
+		*value_r = TRUE;
+	else if (strcasecmp(value, "no") == 0)
+		*value_r = FALSE;
+	else {
+		*error_r = t_strdup_printf("%s must be yes or no, not '%s'",
+					   name, value);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 lnotify_setting_uint(struct mail_user *user, const char *name,
 		     unsigned int def, unsigned int *value_r,
 		     const char **error_r)
@@ -44,7 +64,6 @@ int lnotify_settings_read(struct mail_user *user,
 			  const char **error_r)
 {
 	struct lnotify_settings *set;
-	const char *fsync;
 
 	set = p_new(user->pool, struct lnotify_settings, 1);
 	set->spool_dir = lnotify_setting(user, "lnotify_spool_dir",
@@ -60,22 +79,18 @@ int lnotify_settings_read(struct mail_user *user,
 			    LNOTIFY_DISPATCH_FIFO_NAME, NULL));
 	set->mailat_domain = lnotify_setting(user, "lnotify_mailat_domain", NULL);
 
-	fsync = lnotify_setting(user, "lnotify_spool_fsync", "yes");
-	if (strcasecmp(fsync, "yes") == 0)
-		set->spool_fsync = TRUE;
-	else if (strcasecmp(fsync, "no") == 0)
-		set->spool_fsync = FALSE;
-	else {
-		*error_r = t_strdup_printf(
-			"lnotify_spool_fsync must be yes or no, not '%s'", fsync);
+	if (lnotify_setting_bool(user, "lnotify_spool_fsync", TRUE,
+				 &set->spool_fsync, error_r) < 0)
 		return -1;
-	}
 	if (lnotify_setting_uint(user, "lnotify_metadata_max_size",
 				 LNOTIFY_DEFAULT_METADATA_MAX_SIZE,
 				 &set->metadata_max_size, error_r) < 0 ||
 	    lnotify_setting_uint(user, "lnotify_metadata_max_entries",
 				 LNOTIFY_DEFAULT_METADATA_MAX_ENTRIES,
 				 &set->metadata_max_entries, error_r) < 0)
+		return -1;
+	if (lnotify_setting_bool(user, "lnotify_presence_inband_only", TRUE,
+				 &set->presence_inband_only, error_r) < 0)
 		return -1;
 	set->default_channel = lnotify_setting(user, "lnotify_default_channel", NULL);
 	set->default_address = lnotify_setting(user, "lnotify_default_address", NULL);

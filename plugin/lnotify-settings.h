@@ -22,6 +22,12 @@ struct lnotify_settings {
 	unsigned int metadata_max_size;
 	unsigned int metadata_max_entries;
 
+	/* Draft §6: a connected client (a session with the mailbox
+	   selected) gets events inband only. "no" notifies outband anyway,
+	   for users whose phone should hear of mail while their desktop
+	   client is open. */
+	bool presence_inband_only;
+
 	/* Used when a mailbox has no /private/notify/outband/channel or
 	   address entry; userdb extra fields override the plugin block. */
 	const char *default_channel;

@@ -110,6 +110,29 @@ class MessageEvents(EventsTestCase):
                                                ("MessageExpunge", "INBOX", 3)])
 
 
+class StoreOverImap(EventsTestCase):
+    """Flag changes by IMAP STORE. The storing session has the mailbox
+    selected, which by default keeps its events inband (draft §6; see
+    test_presence.py); an operator can turn that off."""
+
+    plugin_settings = {"lnotify_presence_inband_only": "no"}
+
+    def test_store_flags(self):
+        self.dovecot.deliver_lmtp()
+        self.alice_events()
+        client = self.imap()
+        client.select("INBOX")
+        for flags in ("+FLAGS (\\Seen)", "+FLAGS (\\Flagged $Work)", "-FLAGS (\\Flagged)",
+                      "+FLAGS (\\Deleted)"):
+            typ, data = client.uid("STORE", "1", *flags.split(" ", 1))
+            self.assertEqual(typ, "OK", data)
+        typ, data = client.expunge()
+        self.assertEqual(typ, "OK", data)
+        self.assertEqual(self.alice_events(), [("MessageRead", "INBOX", 1), ("FlagsSet", "INBOX", 1),
+                                               ("FlagsClear", "INBOX", 1), ("MessageTrash", "INBOX", 1),
+                                               ("MessageExpunge", "INBOX", 1)])
+
+
 class MailboxEvents(EventsTestCase):
     def test_create_rename_subscribe_delete(self):
         client = self.imap()

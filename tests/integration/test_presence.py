@@ -60,5 +60,17 @@ class Presence(DovecotTestCase):
         self.assertIsNotNone(self.sink.receive(timeout=10))
 
 
+class PresenceIgnored(DovecotTestCase):
+    plugin_settings = {"lnotify_presence_inband_only": "no"}
+
+    def test_outband_while_selected(self):
+        self.assertIsNotNone(self.dovecot.wait_for_log(r"lnotify-dispatch: Info: started"))
+        self.choose("UDP=WAKEUP", self.sink.address)
+        client = self.imap()
+        client.select("INBOX")
+        self.dovecot.deliver_lmtp()
+        self.assertIsNotNone(self.sink.receive(timeout=10))
+
+
 if __name__ == "__main__":
     unittest.main()
