@@ -22,7 +22,7 @@ struct lnotify_parsed_filter {
 	struct mail_search_args *args;
 };
 
-static struct mail_search_args *
+struct mail_search_args *
 lnotify_filter_parse(const char *program, const char **error_r)
 {
 	struct istream *input;
@@ -34,6 +34,10 @@ lnotify_filter_parse(const char *program, const char **error_r)
 	enum imap_parser_error parse_error;
 	int ret;
 
+	if (strpbrk(program, "\r\n") != NULL) {
+		*error_r = "the search program contains a line break";
+		return NULL;
+	}
 	line = t_strconcat(program, "\r\n", NULL);
 	input = i_stream_create_from_data(line, strlen(line));
 	parser = imap_parser_create(input, NULL, strlen(line), NULL);
@@ -41,8 +45,8 @@ lnotify_filter_parse(const char *program, const char **error_r)
 	ret = imap_parser_finish_line(parser, 0, 0, &imap_args);
 	if (ret < 0)
 		*error_r = t_strdup(imap_parser_get_error(parser, &parse_error));
-	else if (ret == 0)
-		*error_r = "incomplete search program";
+	else if (ret == 0 || imap_args[0].type == IMAP_ARG_EOL)
+		*error_r = "the search program is incomplete";
 	else {
 		sparser = mail_search_parser_init_imap(imap_args);
 		if (mail_search_build(mail_search_register_get_imap(), sparser,

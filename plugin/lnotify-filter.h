@@ -15,6 +15,11 @@ int lnotify_filter_match(struct lnotify_user *luser, struct mailbox *box,
 			 ARRAY_TYPE(seq_range) *matched_r,
 			 const char **error_r);
 
+/* Parses an IMAP SEARCH program with Dovecot's own parser; NULL with
+   error_r set when it is not one. The caller unrefs the result. */
+struct mail_search_args *
+lnotify_filter_parse(const char *program, const char **error_r);
+
 /* The parsed search program of filter name (kept for the session), or
    NULL with error_r set. */
 struct mail_search_args *

@@ -16,12 +16,8 @@
    write. */
 
 #include "lib.h"
+#include "mail-search.h"
 #include "array.h"
-#include "istream.h"
-#include "imap-parser.h"
-#include "mail-search-build.h"
-#include "mail-search-parser.h"
-#include "mail-search-register.h"
 #include "mail-storage-private.h"
 #include "mailbox-attribute-private.h"
 #include "mailbox-list-iter.h"
@@ -29,6 +25,7 @@
 #include "time-util.h"
 #include "lnotify-plugin.h"
 #include "lnotify-settings.h"
+#include "lnotify-filter.h"
 #include "lnotify-metadata.h"
 
 #include <sys/time.h>
@@ -85,45 +82,6 @@ lnotify_metadata_provision(struct lnotify_user *luser)
 		}
 	}
 	return luser->provision;
-}
-
-static int
-lnotify_search_program_check(const char *program, const char **error_r)
-{
-	struct istream *input;
-	struct imap_parser *parser;
-	const struct imap_arg *args;
-	struct mail_search_parser *sparser;
-	struct mail_search_args *sargs;
-	const char *charset = "UTF-8", *line;
-	enum imap_parser_error parse_error;
-	int ret;
-
-	if (strpbrk(program, "\r\n") != NULL) {
-		*error_r = "the search program contains a line break";
-		return -1;
-	}
-	line = t_strconcat(program, "\r\n", NULL);
-	input = i_stream_create_from_data(line, strlen(line));
-	parser = imap_parser_create(input, NULL, strlen(line), NULL);
-	(void)i_stream_read(input);
-	ret = imap_parser_finish_line(parser, 0, 0, &args);
-	if (ret < 0) {
-		*error_r = t_strdup(imap_parser_get_error(parser, &parse_error));
-	} else if (ret == 0 || args[0].type == IMAP_ARG_EOL) {
-		*error_r = "the search program is incomplete";
-		ret = -1;
-	} else {
-		sparser = mail_search_parser_init_imap(args);
-		ret = mail_search_build(mail_search_register_get_imap(),
-					sparser, &charset, &sargs, error_r);
-		mail_search_parser_deinit(&sparser);
-		if (ret == 0)
-			mail_search_args_unref(&sargs);
-	}
-	imap_parser_unref(&parser);
-	i_stream_unref(&input);
-	return ret < 0 ? -1 : 0;
 }
 
 static const char *
@@ -242,11 +200,16 @@ lnotify_metadata_check(struct mailbox_transaction_context *t,
 		return lnotify_metadata_refuse(t, error.message);
 	if (ret == 0)
 		return 0;
-	if (search_program &&
-	    lnotify_search_program_check(str, &search_error) < 0) {
-		return lnotify_metadata_refuse(t, t_strdup_printf(
-			"%s: not a valid IMAP SEARCH program: %s",
-			write.entry, search_error));
+	if (search_program) {
+		struct mail_search_args *sargs =
+			lnotify_filter_parse(str, &search_error);
+
+		if (sargs == NULL) {
+			return lnotify_metadata_refuse(t, t_strdup_printf(
+				"%s: not a valid IMAP SEARCH program: %s",
+				write.entry, search_error));
+		}
+		mail_search_args_unref(&sargs);
 	}
 	if (str != NULL &&
 	    mailbox_attribute_get(t->box, type, key, &old_value) == 0 &&
