@@ -10,6 +10,8 @@ packages=(
   libxml2-dev libcurl4-openssl-dev libssl-dev
   # tests
   libgtest-dev libgmock-dev
+  # fuzzing and sanitizer builds (scripts/fuzz.sh)
+  clang libclang-rt-14-dev
   # tests: independent payload decoders (tests/integration/test_payload_decoders.py)
   libwbxml2-utils tshark libxml2-utils openssl
 )

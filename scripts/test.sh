@@ -12,6 +12,10 @@ fi
 bash scripts/install-deps.sh || exit 1
 bash scripts/build.sh || exit 1
 
+# The core under ASan + UBSan (unit tests) and a short run of each fuzz
+# target; longer runs: bash scripts/fuzz.sh 1800
+bash scripts/fuzz.sh 10 || exit 1
+
 meson test -C build --print-errorlogs --num-processes 1
 status=$?
 python3 scripts/test-summary.py build/meson-logs/testlog.junit.xml || status=1

@@ -40,7 +40,8 @@ NotificationRequest with_optional_facts() {
   NotificationRequest r = sample();
   r.sender = "=?utf-8?q?J=C3=B6rg?= <joerg@example.test>";
   r.subject = "Line one\r\n continued\tand a \\ backslash";
-  r.snippet = std::string("body with\0nul and \xff", 22);
+  static constexpr char kSnippet[] = "body with\0nul and \xff";
+  r.snippet = std::string(kSnippet, sizeof(kSnippet) - 1);  // the NUL inside included
   r.datetime = -86400;  // a Date header before 1970 is possible
   r.view = "Work/Urgent";
   r.sequence_id = 18446744073709551615ull;
