@@ -10,6 +10,8 @@ packages=(
   libxml2-dev libcurl4-openssl-dev libssl-dev
   # tests
   libgtest-dev libgmock-dev
+  # Debian package: build, check, install/purge test (scripts/package-test.sh)
+  debhelper dpkg-dev fakeroot lintian ucf autopkgtest
 )
 
 missing=()
