@@ -162,11 +162,11 @@ class Dovecot:
         self._write_users()
 
         # mail_plugin_dir replaces the module directory for every plugin:
-        # link the stock ones next to the freshly built ones (never an
-        # installed dovecot-lnotify's copy of ours).
+        # link the stock ones next to the freshly built ones.
         plugins = os.path.join(r, "plugins")
         ours = ("lib20_lnotify_plugin.so", "lib95_imap_lnotify_plugin.so")
         for name in os.listdir(STOCK_MODULES):
+            # an installed dovecot-lnotify package must not shadow the build
             if name.endswith(".so") and name not in ours:
                 os.symlink(os.path.join(STOCK_MODULES, name), os.path.join(plugins, name))
         for name in ours:
