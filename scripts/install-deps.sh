@@ -14,6 +14,8 @@ packages=(
   clang libclang-rt-14-dev
   # tests: independent payload decoders (tests/integration/test_payload_decoders.py)
   libwbxml2-utils tshark libxml2-utils openssl
+  # Debian package: build, check, install/purge test (scripts/package-test.sh)
+  debhelper dpkg-dev fakeroot lintian ucf autopkgtest
 )
 
 missing=()
