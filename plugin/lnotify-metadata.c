@@ -191,6 +191,8 @@ lnotify_metadata_check(struct mailbox_transaction_context *t,
 	write.value = str;
 	provision = lnotify_metadata_provision(luser);
 	write.offered_channels = provision == NULL ? "" : provision->channels;
+	write.allowed_destinations = provision == NULL ? "" :
+		provision->destinations;
 	if (!server && str != NULL &&
 	    strcasecmp(write.entry, "/private/notify/outband/address") == 0)
 		write.current_channel = lnotify_current_channel(t);

@@ -128,6 +128,7 @@ extern "C" int lnotify_metadata_check_write(const struct lnotify_metadata_write*
 
     MetadataWriteContext context;
     context.offered_channels = or_empty(write->offered_channels);
+    context.allowed_destinations = or_empty(write->allowed_destinations);
     if (write->current_channel != nullptr) {
       auto current = parse_channel_preference(write->current_channel);
       if (current && current->has_value()) context.current_channel = (*current)->channel;
@@ -161,6 +162,7 @@ extern "C" int lnotify_provision_read(const char* spool_dir, struct lnotify_prov
     copy(provision_r->credential, sizeof(provision_r->credential), provision->credential);
     copy(provision_r->security, sizeof(provision_r->security), provision->security);
     copy(provision_r->vapid_key, sizeof(provision_r->vapid_key), provision->vapid_key);
+    copy(provision_r->destinations, sizeof(provision_r->destinations), provision->destinations);
     return 0;
   });
 }

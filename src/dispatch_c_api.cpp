@@ -45,6 +45,7 @@ Provision provision_for(const DispatcherConfig& config, const PayloadOptions& op
   Provision p;
   p.channels = offered_channels_value(config.channels);
   p.credential = config.identity.empty() ? host_name() : config.identity;
+  p.destinations = config.allowed_destinations;
   // RFC 8291 encryption is always available to a device that stores keys.
   p.security = "aes128gcm";
   if (options.signer) {
@@ -95,7 +96,7 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
     auto disp = std::make_unique<lnotify_dispatcher>(std::move(*config), std::move(*options), log,
                                                      log_context);
     for (ChannelKind kind : disp->config.channels) {
-      auto channel = make_channel(kind);
+      auto channel = make_channel(kind, disp->config);
       if (!channel) {
         set_c_error(error_r, channel.error());
         return nullptr;

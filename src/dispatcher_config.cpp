@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "lnotify/mailbox_uri.h"
+#include "lnotify/destination_policy.h"
 #include "text_util.h"
 
 namespace lnotify {
@@ -57,6 +58,10 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       auto channels = parse_channel_list(value);
       if (!channels) return permanent_error(where + channels.error().message);
       config.channels = std::move(*channels);
+    } else if (key == "allowed_destinations") {
+      auto policy = DestinationPolicy::parse(value);
+      if (!policy) return permanent_error(where + "allowed_destinations: " + policy.error().message);
+      config.allowed_destinations = std::string(value);
     } else if (key == "identity") {
       if (value.empty() || value.find_first_of(" \t") != std::string_view::npos)
         return permanent_error(where + "identity must be one word, e.g. mail.example.org");

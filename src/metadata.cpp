@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "lnotify/base64url.h"
+#include "lnotify/destination_policy.h"
 #include "lnotify/fetch_att.h"
 #include "text_util.h"
 
@@ -131,8 +132,27 @@ Result<void> check_channel(std::string_view name, std::string_view value, const 
                 e.allowed);
 }
 
+// A UDP destination chosen by a client must lie inside the administrator's
+// allow-list: the dispatcher would refuse it anyway, and refusing it here
+// tells the client why at once.
+Result<void> check_destination(std::string_view name, std::string_view value,
+                               const MetadataWriteContext& context) {
+  auto udp = parse_udp_address(value);
+  if (!udp) return {};
+  auto policy = DestinationPolicy::parse(context.allowed_destinations);
+  if (policy && policy->allows_host(udp->host)) return {};
+  return refuse(name, text::quote_for_message(udp->host) +
+                          " is not an allowed destination on this server (allowed: " +
+                          (context.allowed_destinations.empty() ? std::string("none")
+                                                                 : context.allowed_destinations) +
+                          ")");
+}
+
 Result<void> check_address(std::string_view name, std::string_view value, const MetadataEntry& e,
                            const MetadataWriteContext& context) {
+  if (!context.current_channel || *context.current_channel == ChannelKind::Udp) {
+    if (auto allowed = check_destination(name, value, context); !allowed) return allowed;
+  }
   if (context.current_channel) {
     auto valid = validate_address(*context.current_channel, value);
     if (!valid) return refuse(name, valid.error().message);

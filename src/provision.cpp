@@ -23,7 +23,8 @@ std::string encode_provision(const Provision& p) {
   return record::encode(kHeader, {{"channels", p.channels},
                                   {"credential", p.credential},
                                   {"security", p.security},
-                                  {"vapid-key", p.vapid_key}});
+                                  {"vapid-key", p.vapid_key},
+                                  {"destinations", p.destinations}});
 }
 
 Result<Provision> decode_provision(std::string_view text) {
@@ -34,6 +35,7 @@ Result<Provision> decode_provision(std::string_view text) {
   p.credential = optional_field(*fields, "credential");
   p.security = optional_field(*fields, "security");
   p.vapid_key = optional_field(*fields, "vapid-key");
+  p.destinations = optional_field(*fields, "destinations");
   return p;
 }
 

@@ -23,6 +23,9 @@ struct DispatcherConfig {
   // Who sends the notifications (draft §11.2 "credential.priv": "the source
   // address or identity of the server"); empty means the host name.
   std::string identity;
+  // Where users may send notifications (destination_policy.h); the
+  // default, empty, allows no user-chosen destination at all.
+  std::string allowed_destinations;
   // Payloads (README "Payload formats"):
   MailboxUriStyle mailbox_uri = MailboxUriStyle::Mailat;  // mailbox_uri = mailat | imap
   std::string imap_host;  // host[:port] of imap:// URLs; required with mailbox_uri = imap

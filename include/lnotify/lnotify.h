@@ -101,6 +101,8 @@ struct lnotify_metadata_write {
 	const char *offered_channels;
 	/* the mailbox's current /private/notify/outband/channel, or NULL */
 	const char *current_channel;
+	/* the dispatcher's allowed_destinations, as published */
+	const char *allowed_destinations;
 };
 
 /* Checks a client's METADATA write. Returns 0 when the entry is not
@@ -117,6 +119,7 @@ struct lnotify_provision {
 	char credential[512];
 	char security[256];
 	char vapid_key[256];
+	char destinations[1024];
 };
 
 /* Reads what the dispatcher published in <spool_dir>/provision. */

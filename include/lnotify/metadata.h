@@ -46,6 +46,8 @@ struct MetadataWriteContext {
   std::string offered_channels;
   // The mailbox's current channel, to check an address against.
   std::optional<ChannelKind> current_channel;
+  // The dispatcher's allowed_destinations (destination_policy.h).
+  std::string allowed_destinations;
 };
 
 // Checks a client's write of value to name in scope (nullopt: removal).

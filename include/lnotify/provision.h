@@ -16,6 +16,8 @@ struct Provision {
   std::string credential;  // the server's identity (and key, once signing exists)
   std::string security;    // payload protections, e.g. "aes128gcm ed25519"
   std::string vapid_key;   // Web Push VAPID public key (base64url), when configured
+  // allowed_destinations, so SETMETADATA refuses what the dispatcher would
+  std::string destinations;
 };
 
 std::string encode_provision(const Provision& provision);

@@ -4,10 +4,13 @@
 
 namespace lnotify {
 
-Result<ChannelPtr> make_channel(ChannelKind kind) {
+Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config) {
+  auto policy = DestinationPolicy::parse(config.allowed_destinations);
+  if (!policy) return permanent_error("allowed_destinations: " + policy.error().message);
   switch (kind) {
     case ChannelKind::Udp:
-      return ChannelPtr(std::make_unique<udp::UdpChannel>(make_udp_socket_transport()));
+      return ChannelPtr(
+          std::make_unique<udp::UdpChannel>(make_udp_socket_transport(), std::move(*policy)));
     default:
       break;
   }

@@ -3,9 +3,10 @@
 #pragma once
 
 #include "lnotify/channel.h"
+#include "lnotify/dispatcher_config.h"
 
 namespace lnotify {
 
-Result<ChannelPtr> make_channel(ChannelKind kind);
+Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config);
 
 }  // namespace lnotify

@@ -263,6 +263,8 @@ class Dovecot:
             text = f.read()
         text = re.sub(r"(?m)^spool_dir = .*$", f"spool_dir = {self.spool}", text)
         text = re.sub(r"(?m)^scan_interval = .*$", "scan_interval = 2", text)
+        # the tests' sinks listen on loopback; nothing else may be reached
+        text += "\nallowed_destinations = 127.0.0.1 ::1\n"
         with open(dispatch_conf, "w") as f:
             f.write(text)
         os.chown(dispatch_conf, 0, grp.getgrnam("dovecot").gr_gid)

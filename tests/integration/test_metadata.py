@@ -4,6 +4,7 @@ doveadm and delivery."""
 import grp
 import os
 import shutil
+import socket
 import subprocess
 import unittest
 
@@ -155,6 +156,33 @@ class Preferences(DovecotTestCase):
              "INBOX", "/private/notify/event/filter", "ALL"], capture_output=True, text=True)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.get("INBOX", "/private/notify/event/filter"), "ALL")
+
+
+class DestinationAllowList(DovecotTestCase):
+    """allowed_destinations (the harness allows 127.0.0.1 and ::1 only)."""
+
+    def test_outside_destination_is_refused_and_never_contacted(self):
+        self.assertIsNotNone(self.dovecot.wait_for_log(r"lnotify-dispatch: Info: started"))
+        outside = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(outside.close)
+        outside.bind(("127.0.0.2", 0))
+        outside.settimeout(3)
+        address = f"127.0.0.2:{outside.getsockname()[1]}"
+        client = self.imap()
+        self.dovecot.set_metadata(client, "INBOX", CHANNEL, "UDP=WAKEUP")
+        typ, data = self.dovecot.set_metadata(client, "INBOX", ADDRESS, address)
+        self.assertEqual(typ, "NO")
+        self.assertIn('"127.0.0.2" is not an allowed destination on this server (allowed: 127.0.0.1 ::1)',
+                      data[0].decode())
+        # stored behind Dovecot's back: the dispatcher refuses it too
+        self.dovecot.set_metadata(client, "INBOX", ADDRESS, self.sink.address)
+        self.dovecot.edit_attribute_dict("alice", "notify/outband/address", address)
+        self.assertEqual(self.dovecot.deliver_lmtp(), {})
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            r"lnotify-dispatch: Error: notification dropped \(user=alice@example.test .*127\.0\.0\.2 is not "
+            r"an allowed destination"))
+        with self.assertRaises(socket.timeout):
+            outside.recvfrom(100)
 
 
 class EntryCountCap(DovecotTestCase):

@@ -18,6 +18,8 @@ using testing::FakeDatagramTransport;
 using testing::RecordingLogger;
 using testing::SentDatagram;
 
+DestinationPolicy loopback() { return *DestinationPolicy::parse("127.0.0.0/8 ::1"); }
+
 NotificationRequest request(uint32_t uid, ChannelKind channel = ChannelKind::Udp,
                             std::string address = "127.0.0.1:2948") {
   NotificationRequest r;
@@ -39,7 +41,7 @@ class DispatcherTest : public ::testing::Test {
     ASSERT_TRUE(spool.prepare().has_value());
     auto transport = std::make_unique<FakeDatagramTransport>(sent);
     fake = transport.get();
-    dispatcher.add_channel(std::make_unique<udp::UdpChannel>(std::move(transport)));
+    dispatcher.add_channel(std::make_unique<udp::UdpChannel>(std::move(transport), loopback()));
   }
   size_t files_in(const char* sub) {
     return static_cast<size_t>(std::distance(fs::directory_iterator(dir.path() + "/" + sub),
@@ -91,7 +93,7 @@ TEST(DispatcherOptions, SendsTheBinaryWakeupWhenConfigured) {
   Dispatcher dispatcher(Spool(dir.path()), logger, std::move(options));
   std::vector<SentDatagram> sent;
   dispatcher.add_channel(
-      std::make_unique<udp::UdpChannel>(std::make_unique<FakeDatagramTransport>(sent)));
+      std::make_unique<udp::UdpChannel>(std::make_unique<FakeDatagramTransport>(sent), loopback()));
   ASSERT_TRUE(spool.submit(request(1), false).has_value());
   EXPECT_EQ(dispatcher.run_once().sent, 1u);
   ASSERT_EQ(sent.size(), 1u);

@@ -8,7 +8,8 @@
 namespace lnotify {
 namespace {
 
-const MetadataWriteContext kUdpOffered{"NONE UDP=WAKEUP UDP=EXTENDED", std::nullopt};
+const MetadataWriteContext kUdpOffered{"NONE UDP=WAKEUP UDP=EXTENDED", std::nullopt,
+                                       "127.0.0.0/8 ::1"};
 
 struct WriteCase {
   EntryScope scope;
@@ -48,6 +49,10 @@ INSTANTIATE_TEST_SUITE_P(
         WriteCase{M, "/private/notify/outband/address", "127.0.0.1:2948", true},
         WriteCase{M, "/private/notify/outband/address", "+15551234567", true},
         WriteCase{M, "/private/notify/outband/address", "nothing", false, "no channel's address"},
+        WriteCase{M, "/private/notify/outband/address", "192.0.2.7:2948", false,
+                  "\"192.0.2.7\" is not an allowed destination on this server (allowed: 127.0.0.0/8 ::1)"},
+        WriteCase{M, "/private/notify/outband/address", "intranet.example:53", false,
+                  "not an allowed destination"},
         WriteCase{M, "/private/notify/outband/limit", "size=1024", true},
         WriteCase{M, "/private/notify/outband/limit", "total=50", true},
         WriteCase{M, "/private/notify/outband/limit", "SIZE=1024 TOTAL=50", true},
@@ -103,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(
         WriteCase{S, "/private/notify/view", "x", false, "not an lnotify entry on the server"}));
 
 TEST(MetadataWrite, AddressFollowsTheCurrentChannel) {
-  MetadataWriteContext sms{"NONE SMS=WAKEUP UDP=WAKEUP", ChannelKind::Sms};
+  MetadataWriteContext sms{"NONE SMS=WAKEUP UDP=WAKEUP", ChannelKind::Sms, ""};
   EXPECT_TRUE(check_metadata_write(M, "/private/notify/outband/address", "+15551234567", sms));
   auto refused = check_metadata_write(M, "/private/notify/outband/address", "127.0.0.1:9", sms);
   ASSERT_FALSE(refused.has_value());
@@ -111,7 +116,7 @@ TEST(MetadataWrite, AddressFollowsTheCurrentChannel) {
 }
 
 TEST(MetadataWrite, NothingOfferedMeansOnlyNone) {
-  MetadataWriteContext none{"", std::nullopt};
+  MetadataWriteContext none{"", std::nullopt, ""};
   EXPECT_TRUE(check_metadata_write(M, "/private/notify/outband/channel", "NONE", none));
   auto refused = check_metadata_write(M, "/private/notify/outband/channel", "UDP=WAKEUP", none);
   ASSERT_FALSE(refused.has_value());

@@ -21,7 +21,8 @@ Payload payload(std::string content_type, std::string bytes) {
 
 TEST(UdpChannel, SendsTheExactBytesToTheAddress) {
   std::vector<testing::SentDatagram> sent;
-  udp::UdpChannel channel(std::make_unique<testing::FakeDatagramTransport>(sent));
+  udp::UdpChannel channel(std::make_unique<testing::FakeDatagramTransport>(sent),
+                          *DestinationPolicy::parse("127.0.0.0/8 ::1"));
   ASSERT_TRUE(channel.send("[::1]:2948", payload("text/plain", std::string("a\0b", 3))).has_value());
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].host, "::1");
@@ -31,10 +32,28 @@ TEST(UdpChannel, SendsTheExactBytesToTheAddress) {
 
 TEST(UdpChannel, RefusesOversizedPayloadPermanently) {
   std::vector<testing::SentDatagram> sent;
-  udp::UdpChannel channel(std::make_unique<testing::FakeDatagramTransport>(sent));
+  udp::UdpChannel channel(std::make_unique<testing::FakeDatagramTransport>(sent),
+                          *DestinationPolicy::parse("127.0.0.0/8 ::1"));
   auto result = channel.send("127.0.0.1:9", payload("x", std::string(udp::kMaxDatagram + 1, 'x')));
   ASSERT_FALSE(result.has_value());
   EXPECT_FALSE(result.error().temporary());
+}
+
+TEST(UdpChannel, RefusesDestinationsOutsideThePolicy) {
+  std::vector<testing::SentDatagram> sent;
+  udp::UdpChannel channel(std::make_unique<testing::FakeDatagramTransport>(sent),
+                          *DestinationPolicy::parse("192.0.2.0/24 push.example.test"));
+  EXPECT_TRUE(channel.send("192.0.2.9:9", Payload{"x", "a"}).has_value());
+  EXPECT_TRUE(channel.send("push.example.test:9", Payload{"x", "a"}).has_value());
+  for (const char* address : {"192.0.3.1:9", "127.0.0.1:53", "[::1]:9", "localhost:9"}) {
+    auto refused = channel.send(address, Payload{"x", "a"});
+    ASSERT_FALSE(refused.has_value()) << address;
+    EXPECT_FALSE(refused.error().temporary());
+    EXPECT_NE(refused.error().message.find("not an allowed destination"), std::string::npos);
+  }
+  EXPECT_EQ(sent.size(), 2u);
+  udp::UdpChannel closed(std::make_unique<testing::FakeDatagramTransport>(sent), DestinationPolicy());
+  EXPECT_FALSE(closed.send("192.0.2.9:9", Payload{"x", "a"}).has_value()) << "empty policy denies";
 }
 
 // The real transport against a real loopback socket.

@@ -5,19 +5,25 @@
 #pragma once
 
 #include "lnotify/channel.h"
+#include "lnotify/destination_policy.h"
 
 namespace lnotify::udp {
 
 class UdpChannel : public Channel {
  public:
-  explicit UdpChannel(DatagramTransportPtr transport);
+  UdpChannel(DatagramTransportPtr transport, DestinationPolicy policy);
 
   ChannelKind kind() const override { return ChannelKind::Udp; }
   Result<void> validate_destination(std::string_view address) const override;
   Result<void> send(std::string_view address, const Payload& payload) override;
 
  private:
+  // The destination host against the administrator's allow-list; a name
+  // that is not listed is resolved and all its addresses must be allowed.
+  Result<void> check_policy(const std::string& host) const;
+
   DatagramTransportPtr transport_;
+  DestinationPolicy policy_;
 };
 
 // A UDP datagram carries at most 65507 bytes of payload over IPv4.
