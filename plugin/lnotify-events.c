@@ -117,10 +117,11 @@ void lnotify_events_emit_messages(struct lnotify_user *luser,
 	const char *mailbox_name = mailbox_get_vname(box);
 	const char *const *view;
 	unsigned int i, v, queued = 0;
+	bool present;
 
 	/* Checked first and always: the check itself tells an idling
 	   session to look now (lnotify-presence.h). */
-	bool present = lnotify_presence_check(luser, box);
+	present = lnotify_presence_check(luser, box);
 
 	if ((prefs = lnotify_events_prefs(luser, box)) == NULL)
 		return;
