@@ -19,14 +19,19 @@
 
 /* Pigeonhole 0.5 tells the cause only to the script (the environment item
    imap.cause), from the imap_sieve plugin's context, which it passes as
-   scriptenv->script_context. That struct is private; this is its first
-   member, unchanged from imapsieve's first release (0.4.14) to 0.5.19.
-   It is the plugin's one dependency on Pigeonhole's internals, and trusted
-   only when it names the message's own mailbox and a known cause. */
-struct sieve_lnotify_imapsieve_event {
-	struct mailbox *dest_mailbox, *src_mailbox;
-	const char *cause;
-	const char *changed_flags;
+   scriptenv->script_context. That struct is private; these are its first
+   members, unchanged from Pigeonhole 0.5.10 (which added the mail) to
+   0.5.19. It is the plugin's one dependency on Pigeonhole's internals, and
+   trusted only when it points at the very mail being run, which no other
+   context that puts a struct there (imap_filter_sieve's) does, and names a
+   known cause. */
+struct sieve_lnotify_imapsieve_context {
+	struct {
+		struct mailbox *dest_mailbox, *src_mailbox;
+		const char *cause;
+		const char *changed_flags;
+	} event;
+	struct mail *mail;
 };
 
 static bool flag_list_contains(const char *const *flags, const char *flag)
@@ -79,17 +84,18 @@ sieve_lnotify_flag_event(struct mail *mail, const char *changed_flags)
 static const char *
 sieve_lnotify_imapsieve_cause(const struct sieve_enotify_exec_env *nenv)
 {
-	const struct sieve_lnotify_imapsieve_event *ev =
+	const struct sieve_lnotify_imapsieve_context *isctx =
 		nenv->scriptenv->script_context;
 	struct mail *mail = nenv->msgdata->mail;
+	const char *cause;
 
-	if (ev == NULL || mail == NULL || ev->dest_mailbox != mail->box ||
-	    ev->cause == NULL)
+	if (isctx == NULL || mail == NULL || isctx->mail != mail ||
+	    (cause = isctx->event.cause) == NULL)
 		return NULL;
-	if (strcmp(ev->cause, "APPEND") == 0 || strcmp(ev->cause, "COPY") == 0)
+	if (strcmp(cause, "APPEND") == 0 || strcmp(cause, "COPY") == 0)
 		return "MessageAppend";
-	if (strcmp(ev->cause, "FLAG") == 0)
-		return sieve_lnotify_flag_event(mail, ev->changed_flags);
+	if (strcmp(cause, "FLAG") == 0)
+		return sieve_lnotify_flag_event(mail, isctx->event.changed_flags);
 	return NULL;
 }
 
