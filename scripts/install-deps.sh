@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev
   # tests: independent payload decoders (tests/integration/test_payload_decoders.py)
   libwbxml2-utils tshark libxml2-utils openssl
+  # tests: a real ManageSieve client uploads Sieve scripts (test_sieve.py)
+  sieve-connect
 )
 
 missing=()
