@@ -223,7 +223,7 @@ sieve_lnotify_execute(const struct sieve_enotify_exec_env *nenv,
 
 	if (api->submit(luser, &request, &error) < 0) {
 		if (error.temporary) {
-			sieve_enotify_global_log_error(nenv, "cannot queue "
+			sieve_enotify_global_error(nenv, "cannot queue "
 				"the notification to %s %s for now: %s",
 				channel, request.address, error.message);
 			return -1;

@@ -6,6 +6,7 @@ and dispatcher."""
 
 import glob
 import os
+import smtplib
 import subprocess
 import time
 import unittest
@@ -338,6 +339,22 @@ notify :importance "3" "xmpp:bob@example.org/phone";
         self.assertNotIn("subject", records[0], "a wake-up carries no facts")
         self.assertRegex(self.dovecot.log(), r"lmtp\(bob[^)]*\).*lnotify: nothing to notify: no outband "
                                              r"channel chosen")
+
+    def test_spool_failure_is_temporary(self):
+        self.upload_ok("sip", 'require "enotify";\nnotify "sip:bob@example.org";\n')
+        tmp = os.path.join(self.dovecot.spool, "tmp")
+        os.chmod(tmp, 0o700)  # the mail user can no longer write requests
+        with self.assertRaises(smtplib.SMTPDataError) as refused:
+            self.dovecot.deliver_lmtp()
+        self.assertEqual(refused.exception.smtp_code, 451, refused.exception)
+        self.assertRegex(self.dovecot.log(), r"Error: sieve: .*notify action: cannot queue the notification "
+                                             r"to SIP sip:bob@example.org for now: open\(.*Permission denied")
+        self.assertEqual(self.message_count(), 0, "nothing stored: the retry will not duplicate it")
+        os.chmod(tmp, 0o3733)
+        self.dovecot.deliver_lmtp()  # the MTA's retry
+        self.assertEqual([(r["channel"], r["address"]) for r in self.spool_records()],
+                         [("SIP", "sip:bob@example.org")])
+        self.assertEqual(self.message_count(), 1)
 
     def test_runaway_script_is_capped(self):
         numbers = [f"sms:+1555000000{i}" for i in range(7)]
