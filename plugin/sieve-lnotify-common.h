@@ -61,18 +61,18 @@ bool sieve_lnotify_compile_check_uri(const struct sieve_enotify_env *nenv,
 bool sieve_lnotify_runtime_check_uri(const struct sieve_enotify_env *nenv,
 				     const char *uri, const char *uri_body);
 const char *
-sieve_lnotify_runtime_get_method_capability(const struct sieve_enotify_env *nenv,
-					    const char *uri,
-					    const char *uri_body,
-					    const char *capability);
+sieve_lnotify_runtime_get_method_capability(
+	const struct sieve_enotify_env *nenv, const char *uri,
+	const char *uri_body, const char *capability);
 bool sieve_lnotify_runtime_check_operands(const struct sieve_enotify_env *nenv,
 					  const char *uri, const char *uri_body,
 					  string_t *message, string_t *from,
 					  pool_t context_pool,
 					  void **method_context);
-int sieve_lnotify_action_check_duplicates(const struct sieve_enotify_env *nenv,
-					  const struct sieve_enotify_action *nact,
-					  const struct sieve_enotify_action *nact_other);
+int sieve_lnotify_action_check_duplicates(
+	const struct sieve_enotify_env *nenv,
+	const struct sieve_enotify_action *nact,
+	const struct sieve_enotify_action *nact_other);
 /* The parsed URI of an action that passed runtime_check_operands. */
 const struct sieve_lnotify_uri *
 sieve_lnotify_action_uri(const struct sieve_enotify_action *nact);

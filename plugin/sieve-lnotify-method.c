@@ -90,10 +90,9 @@ bool sieve_lnotify_runtime_check_uri(const struct sieve_enotify_env *nenv,
 }
 
 const char *
-sieve_lnotify_runtime_get_method_capability(const struct sieve_enotify_env *nenv,
-					    const char *uri,
-					    const char *uri_body,
-					    const char *capability)
+sieve_lnotify_runtime_get_method_capability(
+	const struct sieve_enotify_env *nenv, const char *uri,
+	const char *uri_body, const char *capability)
 {
 	struct sieve_lnotify_uri parsed;
 
@@ -135,9 +134,10 @@ sieve_lnotify_action_uri(const struct sieve_enotify_action *nact)
 	return &actx->uri;
 }
 
-int sieve_lnotify_action_check_duplicates(const struct sieve_enotify_env *nenv ATTR_UNUSED,
-					  const struct sieve_enotify_action *nact,
-					  const struct sieve_enotify_action *nact_other)
+int sieve_lnotify_action_check_duplicates(
+	const struct sieve_enotify_env *nenv ATTR_UNUSED,
+	const struct sieve_enotify_action *nact,
+	const struct sieve_enotify_action *nact_other)
 {
 	const struct sieve_lnotify_uri *uri, *other;
 
