@@ -280,6 +280,53 @@ if environment :is "imap.changedflags" "\\\\Flagged" {
         self.assertEqual(events, [("FlagsSet", "1"), ("FlagsClear", "1")])
 
 
+class ImapSieveAppendCopy(SieveTestCase):
+    """IMAPSIEVE on APPEND and COPY (and MOVE) into Archive: each is a
+    MessageAppend of the message's new UID there."""
+
+    extra_conf = SIEVE_CONF + """
+plugin {
+  imapsieve_mailbox1_name = Archive
+  imapsieve_mailbox1_causes = APPEND COPY
+  imapsieve_mailbox1_before = file:@ROOT@/imapsieve/archived.sieve
+}
+"""
+
+    def setUp(self):
+        super().setUp()
+        rules = os.path.join(self.dovecot.root, "imapsieve")
+        os.makedirs(rules)
+        with open(os.path.join(rules, "archived.sieve"), "w") as f:
+            f.write("""require ["enotify", "environment", "imapsieve", "variables"];
+if environment :matches "imap.cause" "*" { set "cause" "${1}"; }
+notify :message "${cause}" "lnotify:";
+""")
+        os.chown(rules, MAIL_UID, MAIL_GID)
+        self.set_meta("INBOX", CHANNEL, "UDP=EXTENDED")
+        self.set_meta("INBOX", ADDRESS, self.sink.address)
+        self.set_meta("INBOX", EVENT_FILTER, "NONE")
+
+    def test_append_copy_and_move(self):
+        for _ in range(2):
+            self.dovecot.deliver_lmtp()
+        client = self.imap()
+        self.assertEqual(client.create("Archive")[0], "OK")
+        typ, data = client.append("Archive", None, None, sample_message(subject="appended").encode())
+        self.assertEqual(typ, "OK", data)
+        client.select("INBOX")
+        self.assertEqual(client.uid("COPY", "1", "Archive")[0], "OK")
+        self.assertEqual(client.uid("MOVE", "2", "Archive")[0], "OK")
+        got = []
+        for _ in range(3):
+            xemn = self.xemn()
+            got.append((xemn.getAttribute("event"), xemn.getAttribute("view"), xemn.getAttribute("uid"),
+                        xemn.firstChild.data))
+        self.assertEqual(got, [("MessageAppend", "Archive", "1", "APPEND"),
+                               ("MessageAppend", "Archive", "2", "COPY"),
+                               ("MessageAppend", "Archive", "3", "COPY")])
+        self.assertIsNone(self.sink.receive(timeout=2))
+
+
 class OtherChannelsQueued(SieveTestCase):
     """sip:, sms: and xmpp: queue requests for channels the dispatcher has
     no driver for yet (issue 7): the requests themselves are checked in the
