@@ -35,7 +35,7 @@ lnotify_event_filter_passes(enum lnotify_event_filter filter,
 	i_unreached();
 }
 
-const char *lnotify_account(struct lnotify_user *luser)
+static const char *lnotify_account(struct lnotify_user *luser)
 {
 	struct mail_user *user = luser->user;
 

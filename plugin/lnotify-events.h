@@ -41,10 +41,6 @@ struct lnotify_message_event {
 struct lnotify_mailbox_prefs;
 struct lnotify_request;
 
-/* The recipient's address for mailat: URIs: the user name, with
-   lnotify_mailat_domain appended when it has no domain. */
-const char *lnotify_account(struct lnotify_user *luser);
-
 /* A request to the channel, address, size limit and device keys of prefs,
    timestamped now; the caller fills in the event and the message. */
 void lnotify_request_init(struct lnotify_user *luser,
