@@ -46,11 +46,10 @@ static const char *lnotify_account(struct lnotify_user *luser)
 			   NULL);
 }
 
-static void
-lnotify_request_init(struct lnotify_user *luser,
-		     const struct lnotify_mailbox_prefs *prefs,
-		     const char *mailbox_name,
-		     struct lnotify_request *request_r)
+void lnotify_request_init(struct lnotify_user *luser,
+			  const struct lnotify_mailbox_prefs *prefs,
+			  const char *mailbox_name,
+			  struct lnotify_request *request_r)
 {
 	i_zero(request_r);
 	request_r->user = luser->user->username;

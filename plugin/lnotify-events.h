@@ -38,6 +38,16 @@ struct lnotify_message_event {
 	time_t datetime;
 };
 
+struct lnotify_mailbox_prefs;
+struct lnotify_request;
+
+/* A request to the channel, address, size limit and device keys of prefs,
+   timestamped now; the caller fills in the event and the message. */
+void lnotify_request_init(struct lnotify_user *luser,
+			  const struct lnotify_mailbox_prefs *prefs,
+			  const char *mailbox_name,
+			  struct lnotify_request *request_r);
+
 /* Decides for each event of a committed transaction on box whether it is
    notified outband (type C), and hands those to the dispatcher: the event
    filter, then view filters (type A when no view matches) and the

@@ -18,23 +18,33 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-int lnotify_handoff_queue(struct lnotify_user *luser,
-			  const struct lnotify_request *request)
+int lnotify_handoff_submit(struct lnotify_user *luser,
+			   const struct lnotify_request *request,
+			   struct lnotify_error *error_r)
 {
-	struct lnotify_error error;
 	char entry[128];
 
 	if (lnotify_spool_submit(luser->set->spool_dir, request,
 				 luser->set->spool_fsync, entry, sizeof(entry),
-				 &error) < 0) {
+				 error_r) < 0)
+		return -1;
+	e_debug(luser->event, "Queued notification for mailbox %s UID %u "
+		"as %s/incoming/%s", request->mailbox, request->uid,
+		luser->set->spool_dir, entry);
+	return 0;
+}
+
+int lnotify_handoff_queue(struct lnotify_user *luser,
+			  const struct lnotify_request *request)
+{
+	struct lnotify_error error;
+
+	if (lnotify_handoff_submit(luser, request, &error) < 0) {
 		e_error(luser->event,
 			"Cannot queue notification for mailbox %s UID %u: %s",
 			request->mailbox, request->uid, error.message);
 		return -1;
 	}
-	e_debug(luser->event, "Queued notification for mailbox %s UID %u "
-		"as %s/incoming/%s", request->mailbox, request->uid,
-		luser->set->spool_dir, entry);
 	return 0;
 }
 

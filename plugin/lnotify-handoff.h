@@ -10,6 +10,12 @@ struct lnotify_user;
 int lnotify_handoff_queue(struct lnotify_user *luser,
 			  const struct lnotify_request *request);
 
+/* The same without logging a failure: error_r says what failed and whether
+   it is temporary (the spool could not be written for now). */
+int lnotify_handoff_submit(struct lnotify_user *luser,
+			   const struct lnotify_request *request,
+			   struct lnotify_error *error_r);
+
 /* Tells the dispatcher that the spool has new requests. Never blocks; when
    the dispatcher cannot be reached the requests stay queued, and the log
    says so. */

@@ -16,6 +16,8 @@ packages=(
   libwbxml2-utils tshark libxml2-utils openssl
   # Debian package: build, check, install/purge test (scripts/package-test.sh)
   debhelper dpkg-dev fakeroot lintian ucf autopkgtest
+  # tests: a real ManageSieve client uploads Sieve scripts (test_sieve.py)
+  sieve-connect
 )
 
 missing=()

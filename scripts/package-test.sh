@@ -118,6 +118,7 @@ abi=$(cat /usr/share/dovecot/dovecot-abi)
 dpkg-query -W -f='${Depends}\n' "$pkg" | grep -q "dovecot-abi-$abi" ||
   fail "$pkg does not depend on dovecot-abi-$abi"
 for f in /usr/lib/dovecot/modules/lib20_lnotify_plugin.so \
+         /usr/lib/dovecot/modules/sieve/lib90_sieve_lnotify_plugin.so \
          /usr/lib/dovecot/modules/lib95_imap_lnotify_plugin.so \
          /usr/lib/dovecot/lnotify-dispatch \
          /usr/share/dovecot/conf.d/95-lnotify.conf \
@@ -174,6 +175,7 @@ status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
 doveconf -n >/dev/null 2>&1 || fail "doveconf -n fails after purge"
 doveconf -n 2>/dev/null | grep -q lnotify && fail "doveconf -n still mentions lnotify after purge"
 for f in /usr/lib/dovecot/modules/lib20_lnotify_plugin.so \
+         /usr/lib/dovecot/modules/sieve/lib90_sieve_lnotify_plugin.so \
          /usr/lib/dovecot/modules/lib95_imap_lnotify_plugin.so \
          /usr/lib/dovecot/lnotify-dispatch /usr/share/dovecot/conf.d/95-lnotify.conf \
          /usr/share/doc/$pkg /etc/dovecot/lnotify-dispatch.conf /var/spool/lnotify; do

@@ -105,6 +105,12 @@ extern "C" int lnotify_spool_submit(const char* spool_dir, const struct lnotify_
     r.size_limit = request->size_limit;
     r.device_p256dh = or_empty(request->device_p256dh);
     r.device_auth = or_empty(request->device_auth);
+    r.message = or_empty(request->message);
+    if (request->importance > 3) {
+      set_c_error(error_r, "importance must be 1, 2 or 3 (0: none)");
+      return -1;
+    }
+    r.importance = static_cast<uint8_t>(request->importance);
 
     auto entry = Spool(spool_dir).submit(r, durable);
     if (!entry) {

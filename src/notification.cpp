@@ -56,12 +56,15 @@ std::string encode_request(const NotificationRequest& r) {
                             {"snippet", r.snippet},
                             {"view", r.view},
                             {"p256dh", r.device_p256dh},
-                            {"auth", r.device_auth}}) {
+                            {"auth", r.device_auth},
+                            {"message", r.message}}) {
     if (!value.empty()) fields.emplace_back(key, value);
   }
   if (r.datetime != 0) fields.emplace_back("datetime", datetime);
   if (r.sequence_id != 0) fields.emplace_back("sequence-id", sequence_id);
   if (r.size_limit != 0) fields.emplace_back("size-limit", size_limit);
+  const std::string importance = std::to_string(r.importance);
+  if (r.importance != 0) fields.emplace_back("importance", importance);
   return record::encode(kRecordHeader, fields);
 }
 
@@ -106,7 +109,8 @@ Result<NotificationRequest> decode_request(std::string_view text) {
   for (auto [key, target] : {std::pair{"sender", &r.sender}, std::pair{"subject", &r.subject},
                              std::pair{"snippet", &r.snippet}, std::pair{"view", &r.view},
                              std::pair{"p256dh", &r.device_p256dh},
-                             std::pair{"auth", &r.device_auth}}) {
+                             std::pair{"auth", &r.device_auth},
+                             std::pair{"message", &r.message}}) {
     if (auto it = fields.find(key); it != fields.end()) *target = std::move(it->second);
   }
   auto datetime = optional_int<int64_t>(fields, "datetime");
@@ -118,6 +122,10 @@ Result<NotificationRequest> decode_request(std::string_view text) {
   r.datetime = *datetime;
   r.sequence_id = *sequence_id;
   r.size_limit = *size_limit;
+  auto importance = optional_int<uint8_t>(fields, "importance");
+  if (!importance) return importance.error();
+  if (*importance > 3) return permanent_error("record has an invalid importance");
+  r.importance = *importance;
   return r;
 }
 

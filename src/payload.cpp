@@ -149,6 +149,8 @@ XemnFacts xemn_facts_for(const NotificationRequest& r, const PayloadOptions& o) 
   f.sender = decode_header_value(r.sender);
   f.subject = decode_header_value(r.subject);
   f.snippet = utf8::sanitize(r.snippet);
+  f.message = utf8::sanitize(r.message);
+  f.importance = r.importance;
   if (r.datetime != 0) f.datetime = r.datetime;
   return f;
 }

@@ -87,7 +87,7 @@ class Fitter {
 // dozens of times in full.
 XemnFacts precut(const XemnFacts& facts, size_t limit) {
   XemnFacts f = facts;
-  for (std::string* text : {&f.event, &f.view, &f.sender, &f.subject, &f.snippet}) {
+  for (std::string* text : {&f.event, &f.view, &f.sender, &f.subject, &f.snippet, &f.message}) {
     *text = utf8::sanitize(*text);
     if (text->size() <= limit) continue;
     const std::vector<size_t> cuts = utf8::cut_points(*text);
@@ -108,6 +108,7 @@ Result<std::optional<FittedPayload>> fit_to_size(const XemnFacts& facts, size_t 
   std::function<Result<bool>()> steps[] = {
       [&] { return fitter.try_current(); },
       [&] { return fitter.shorten(&XemnFacts::snippet, "snippet"); },
+      [&] { return fitter.shorten(&XemnFacts::message, "message"); },
       [&] { return fitter.shorten(&XemnFacts::subject, "subject"); },
       [&] { return fitter.drop(&XemnFacts::sender, "sender"); },
       [&] { return fitter.drop(&XemnFacts::datetime, "datetime"); },

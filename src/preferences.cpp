@@ -55,6 +55,144 @@ bool valid_e164(std::string_view v) {
   return text::all_digits(v) && v.front() != '0';
 }
 
+bool valid_ipv4_literal(std::string_view host) {
+  int parts = 0;
+  while (true) {
+    size_t dot = host.find('.');
+    std::string_view part = host.substr(0, dot);
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (!text::all_digits(part) || part.size() > 3 || ec != std::errc() || value > 255) return false;
+    ++parts;
+    if (dot == std::string_view::npos) break;
+    host.remove_prefix(dot + 1);
+  }
+  return parts == 4;
+}
+
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Every character is alphanumeric, in extra, or an RFC 3986 "%" HEX HEX.
+bool only_chars(std::string_view v, std::string_view extra) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (is_alnum(v[i]) || extra.find(v[i]) != std::string_view::npos) continue;
+    if (v[i] == '%' && i + 2 < v.size() && is_hex(v[i + 1]) && is_hex(v[i + 2])) {
+      i += 2;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+// RFC 3261 §25.1: hostport = host [ ":" port ], host = hostname / IPv4address
+// / IPv6reference.
+bool valid_sip_hostport(std::string_view v) {
+  std::string_view host = v, port;
+  if (!v.empty() && v.front() == '[') {
+    size_t close = v.find(']');
+    if (close == std::string_view::npos) return false;
+    host = v.substr(1, close - 1);
+    if (!valid_ipv6_literal(host)) return false;
+    if (close + 1 < v.size()) {
+      if (v[close + 1] != ':') return false;
+      port = v.substr(close + 2);
+      if (port.empty()) return false;
+    }
+  } else {
+    size_t colon = v.find(':');
+    if (colon != std::string_view::npos) {
+      host = v.substr(0, colon);
+      port = v.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+    if (!valid_host_name(host) && !valid_ipv4_literal(host)) return false;
+  }
+  if (port.empty()) return true;
+  unsigned number = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  return text::all_digits(port) && ec == std::errc() && number >= 1 && number <= 65535;
+}
+
+// A SIP URI that names a user, usable as a Request-URI (RFC 3261 §19.1.1):
+//   ("sip:" / "sips:") user "@" hostport *( ";" pname [ "=" pvalue ] )
+// user = 1*( unreserved / escaped / user-unreserved ); no password (RFC 3261
+// §19.1.1: "NOT RECOMMENDED") and no "?headers", which a Request-URI must
+// not carry.
+bool valid_sip_uri(std::string_view v) {
+  constexpr std::string_view kUserExtra = "-_.!~*'()&=+$,;?/";
+  constexpr std::string_view kParamExtra = "-_.!~*'()[]/:&+$";
+  if (v.size() > 1024) return false;
+  size_t colon = v.find(':');
+  if (colon == std::string_view::npos ||
+      !(text::iequals(v.substr(0, colon), "sip") || text::iequals(v.substr(0, colon), "sips")))
+    return false;
+  v.remove_prefix(colon + 1);
+  size_t at = v.find('@');
+  if (at == std::string_view::npos || at == 0 || !only_chars(v.substr(0, at), kUserExtra))
+    return false;
+  v.remove_prefix(at + 1);
+  size_t semi = v.find(';');
+  if (!valid_sip_hostport(v.substr(0, semi))) return false;
+  while (semi != std::string_view::npos) {
+    v.remove_prefix(semi + 1);
+    semi = v.find(';');
+    std::string_view param = v.substr(0, semi);
+    size_t eq = param.find('=');
+    std::string_view name = param.substr(0, eq);
+    if (name.empty() || !only_chars(name, kParamExtra)) return false;
+    if (eq != std::string_view::npos &&
+        (param.size() == eq + 1 || !only_chars(param.substr(eq + 1), kParamExtra)))
+      return false;
+  }
+  return true;
+}
+
+// RFC 7622 §3.1: jid = [ localpart "@" ] domainpart [ "/" resourcepart ],
+// each part 1 to 1023 bytes. lnotify notifies a person, so the localpart is
+// required. localpart excludes " & ' / : < > @ (§3.3.1) and, like the
+// domainpart, spaces and control characters; the domainpart is a host name
+// (UTF-8 labels allowed), an IPv4 or an [IPv6] literal; the resourcepart
+// excludes only control characters.
+bool valid_jid(std::string_view v) {
+  auto controls_free = [](std::string_view part, bool spaces_ok) {
+    for (unsigned char c : part)
+      if (c < 0x20 || c == 0x7F || (!spaces_ok && c == ' ')) return false;
+    return true;
+  };
+  size_t at = v.find('@');
+  if (at == std::string_view::npos) return false;
+  std::string_view local = v.substr(0, at);
+  std::string_view rest = v.substr(at + 1);
+  size_t slash = rest.find('/');
+  std::string_view domain = rest.substr(0, slash);
+  if (local.empty() || local.size() > 1023 || !controls_free(local, false) ||
+      local.find_first_of("\"&'/:<>@") != std::string_view::npos)
+    return false;
+  if (domain.empty() || domain.size() > 1023) return false;
+  if (domain.front() == '[') {
+    if (domain.back() != ']' || !valid_ipv6_literal(domain.substr(1, domain.size() - 2)))
+      return false;
+  } else {
+    for (unsigned char c : domain) {
+      bool ok = is_alnum(static_cast<char>(c)) || c == '-' || c == '.' || c >= 0x80;
+      if (!ok) return false;
+    }
+    if (domain.front() == '.' || domain.front() == '-') return false;
+  }
+  if (slash != std::string_view::npos) {
+    std::string_view resource = rest.substr(slash + 1);
+    if (resource.empty() || resource.size() > 1023 || !controls_free(resource, true)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string_view channel_name(ChannelKind kind) {
@@ -136,17 +274,15 @@ Result<void> validate_address(ChannelKind channel, std::string_view value) {
       return permanent_error("invalid phone number " + text::quote_for_message(value) +
                              ": expected an E.164 number such as +15551234567");
     case ChannelKind::Sip:
-      if ((value.starts_with("sip:") && value.size() > 4) ||
-          (value.starts_with("sips:") && value.size() > 5))
-        return {};
+      if (valid_sip_uri(value)) return {};
       return permanent_error("invalid SIP address " + text::quote_for_message(value) +
-                             ": expected a SIP URI such as sip:alice@example.org");
-    case ChannelKind::Xmpp: {
-      size_t at = value.find('@');
-      if (at != std::string_view::npos && at > 0 && at + 1 < value.size()) return {};
+                             ": expected a SIP URI such as sip:alice@example.org "
+                             "(user@host[:port], optional ;parameters, no ?headers)");
+    case ChannelKind::Xmpp:
+      if (valid_jid(value)) return {};
       return permanent_error("invalid XMPP address " + text::quote_for_message(value) +
-                             ": expected a JID such as alice@example.org");
-    }
+                             ": expected a JID such as alice@example.org or "
+                             "alice@example.org/phone");
     case ChannelKind::WebPush:
       if (value.starts_with("https://") && value.size() > 8) return {};
       return permanent_error("invalid Web Push endpoint " + text::quote_for_message(value) +

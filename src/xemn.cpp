@@ -25,7 +25,10 @@ Result<std::string> encode_xemn_xml(const XemnFacts& f) {
   if (f.datetime && emn_time_representable(*f.datetime))
     w.attribute("datetime", emn_timestamp(*f.datetime));
   optional_text("subject", f.subject);
-  if (!f.snippet.empty()) w.text(f.snippet);  // an empty text adds nothing
+  // Draft §9.1: the content is a "snippet of body of message or any text to
+  // be displayed on MUA"; a Sieve script's :message is the latter.
+  const std::string& text = f.message.empty() ? f.snippet : f.message;
+  if (!text.empty()) w.text(text);  // an empty text adds nothing
   w.end_element();
   return w.finish();
 }

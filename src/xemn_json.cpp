@@ -21,6 +21,8 @@ std::string encode_xemn_json(const XemnFacts& f) {
   optional_text("sender", f.sender);
   optional_text("subject", f.subject);
   optional_text("snippet", f.snippet);
+  optional_text("message", f.message);
+  if (f.importance != 0) w.number("importance", uint64_t{f.importance});
   if (f.datetime && emn_time_representable(*f.datetime))
     w.string("datetime", emn_timestamp(*f.datetime));
   w.string("timestamp", emn_timestamp(f.timestamp));

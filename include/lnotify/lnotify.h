@@ -75,6 +75,11 @@ struct lnotify_request {
 	/* the device's keys (base64url, as stored); both set: encrypt */
 	const char *device_p256dh;
 	const char *device_auth;
+
+	/* A Sieve notify action's :message (RFC 5435 §3.5), UTF-8, or NULL */
+	const char *message;
+	/* its :importance, 1 (high) to 3 (low); 0: not from Sieve */
+	unsigned int importance;
 };
 
 /* Writes the request into the spool atomically. With durable, it is on disk

@@ -36,6 +36,10 @@ struct NotificationRequest {
   // .../auth), base64url as stored; both set: EXTENDED payloads are encrypted.
   std::string device_p256dh;
   std::string device_auth;
+  // Set by a Sieve notify action (RFC 5435): its :message text (UTF-8) and
+  // :importance, 1 (high) to 3 (low); empty and 0 for any other request.
+  std::string message;
+  uint8_t importance = 0;
 };
 
 // Spool record: a version line, then one "key<TAB>value" line per field with

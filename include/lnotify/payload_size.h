@@ -24,8 +24,9 @@ struct FittedPayload {
 // this order until it fits:
 //   1. the snippet, cut at a character boundary (an ellipsis marks the cut),
 //      then dropped;
-//   2. the subject, likewise;
-//   3. the optional attributes sender, datetime, view, event, uid,
+//   2. a Sieve notification's message, likewise;
+//   3. the subject, likewise;
+//   4. the optional attributes sender, datetime, view, event, uid,
 //      sequence-id, one by one.
 // Returns no value when even mailbox and timestamp alone are too big; the
 // caller then sends a plain EMN wake-up, which is always sent.

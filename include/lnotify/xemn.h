@@ -40,11 +40,18 @@ struct XemnFacts {
   std::optional<int64_t> datetime;  // message date (Date header), UTC seconds
   std::string subject;
   std::string snippet;       // start of the body text
+  // A Sieve notify action's :message and :importance (RFC 5435). The draft's
+  // element text is "any text to be displayed on MUA": the message when set,
+  // else the snippet. The DTD has no attribute for the importance, so only
+  // the JSON binding carries it.
+  std::string message;
+  unsigned importance = 0;   // 1 high .. 3 low; 0: none
 };
 
 // The xemn document as UTF-8 XML, written with libxml2. Attribute order is
 // the draft's: mailbox, timestamp, event, view, sequence-id, uid, sender,
-// datetime, subject; the snippet is the element's text.
+// datetime, subject; the element's text is the Sieve message when there is
+// one, else the snippet.
 Result<std::string> encode_xemn_xml(const XemnFacts& facts);
 
 }  // namespace lnotify

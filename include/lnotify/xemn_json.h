@@ -8,6 +8,8 @@
 //    "uidvalidity":1180000000,"uid":42,    the message, as in RFC 5423
 //    "sequence-id":7,                      notification number per user/device
 //    "sender":"Jörg <j@example.org>","subject":"…","snippet":"…",
+//    "message":"…","importance":1,         a Sieve notify's :message and
+//                                          :importance (RFC 5435), if any
 //    "datetime":"2007-06-01T09:58:00Z",    message date (%Datetime)
 //    "timestamp":"2007-06-01T10:00:00Z"}   event time (%Datetime)
 //

@@ -212,6 +212,9 @@ class Dovecot:
         os.chmod(self.root, 0o755)
         self.imap_port = free_port()
         self.lmtp_port = free_port()
+        # for tests whose extra_conf runs ManageSieve (@SIEVE_PORT@)
+        self.sieve_port = free_port()
+        self.sieve_plugin_dir = os.path.join(self.root, "sieve-plugins")
         self.process = None
         self.conf = os.path.join(self.root, "dovecot.conf")
         self.log_path = os.path.join(self.root, "log", "dovecot.log")
@@ -235,7 +238,7 @@ class Dovecot:
 
     def _lay_out(self):
         r = self.root
-        for d in ("run", "log", "plugins", "mail"):
+        for d in ("run", "log", "plugins", "sieve-plugins", "mail"):
             os.makedirs(os.path.join(r, d), exist_ok=True)
         for user in USERS:
             home = os.path.join(r, "mail", user)
@@ -256,6 +259,17 @@ class Dovecot:
             if not os.path.exists(built):
                 raise RuntimeError(f"{built} is missing: build the project first")
             os.symlink(built, os.path.join(plugins, name))
+
+        # sieve_plugin_dir, likewise, for Pigeonhole's plugins and ours
+        sieve_stock = os.path.join(STOCK_MODULES, "sieve")
+        sieve_ours = "lib90_sieve_lnotify_plugin.so"
+        for name in os.listdir(sieve_stock) if os.path.isdir(sieve_stock) else ():
+            if name.endswith(".so") and name != sieve_ours:
+                os.symlink(os.path.join(sieve_stock, name), os.path.join(self.sieve_plugin_dir, name))
+        built = os.path.join(BUILD, "plugin", sieve_ours)
+        if not os.path.exists(built):
+            raise RuntimeError(f"{built} is missing: build the project first")
+        os.symlink(built, os.path.join(self.sieve_plugin_dir, sieve_ours))
 
         self._make_spool()
         dispatch_conf = os.path.join(r, "lnotify-dispatch.conf")
@@ -363,10 +377,16 @@ plugin {{
 {plugin_lines}
 }}
 {dispatcher}
-{self.extra_conf}
+{self._render(self.extra_conf)}
 """
         with open(self.conf, "w") as f:
             f.write(conf)
+
+    def _render(self, text):
+        """Fills in what a test's configuration cannot know in advance."""
+        return (text.replace("@ROOT@", self.root)
+                .replace("@SIEVE_PORT@", str(self.sieve_port))
+                .replace("@SIEVE_PLUGIN_DIR@", self.sieve_plugin_dir))
 
     # ---- life cycle ---------------------------------------------------
 
@@ -380,7 +400,8 @@ plugin {{
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"dovecot exited with {self.process.returncode}:\n{self.log()}")
-            if self._accepts(self.imap_port) and self._accepts(self.lmtp_port):
+            if self._accepts(self.imap_port) and self._accepts(self.lmtp_port) and \
+                    ("@SIEVE_PORT@" not in self.extra_conf or self._accepts(self.sieve_port)):
                 return self
             time.sleep(0.05)
         raise RuntimeError(f"dovecot did not start listening within {timeout}s:\n{self.log()}")

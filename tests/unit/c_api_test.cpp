@@ -3,8 +3,11 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "lnotify/lnotify.h"
+#include "lnotify/notification.h"
 #include "lnotify/spool.h"
 #include "temp_dir.h"
 
@@ -64,6 +67,37 @@ TEST(CApi, SubmitsToTheSpool) {
                                  sizeof(entry), &error),
             -1);
   EXPECT_NE(std::string(error.message).find("missing"), std::string::npos);
+}
+
+TEST(CApi, SubmitsASieveMessageAndImportance) {
+  lnotify::testing::TempDir dir;
+  ASSERT_TRUE(lnotify::Spool(dir.path()).prepare().has_value());
+  lnotify_request request{};
+  request.user = "alice";
+  request.account = "alice@example.test";
+  request.mailbox = "INBOX";
+  request.event = "MessageNew";
+  request.channel = LNOTIFY_CHANNEL_SIP;
+  request.address = "sip:bob@example.org";
+  request.message = "boss wrote";
+  request.importance = 1;
+  char entry[128];
+  lnotify_error error{};
+  ASSERT_EQ(lnotify_spool_submit(dir.path().c_str(), &request, false, entry, sizeof(entry), &error),
+            0)
+      << error.message;
+  std::ifstream in(dir.path() + "/incoming/" + entry);
+  std::string record((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto decoded = lnotify::decode_request(record);
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(decoded->message, "boss wrote");
+  EXPECT_EQ(decoded->importance, 1u);
+  EXPECT_EQ(decoded->channel, lnotify::ChannelKind::Sip);
+
+  request.importance = 4;
+  EXPECT_EQ(lnotify_spool_submit(dir.path().c_str(), &request, false, entry, sizeof(entry), &error),
+            -1);
+  EXPECT_NE(std::string(error.message).find("importance"), std::string::npos);
 }
 
 }  // namespace

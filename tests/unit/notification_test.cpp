@@ -67,10 +67,33 @@ TEST(RequestRecord, RoundTripsTheOptionalFacts) {
   EXPECT_EQ(decoded->uid, r.uid);
 }
 
+TEST(RequestRecord, RoundTripsASieveMessageAndImportance) {
+  NotificationRequest r = sample();
+  r.message = "From the boss:\tread\nnow \\ please";
+  r.importance = 1;
+  auto decoded = decode_request(encode_request(r));
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(decoded->message, r.message);
+  EXPECT_EQ(decoded->importance, 1u);
+}
+
+TEST(RequestRecord, RefusesAnImportanceOutsideOneToThree) {
+  NotificationRequest r = sample();
+  r.importance = 3;
+  const std::string good = encode_request(r);
+  ASSERT_TRUE(decode_request(good).has_value());
+  for (const char* bad : {"importance\t4", "importance\t-1", "importance\t256", "importance\tx"}) {
+    std::string record = good;
+    record.replace(record.find("importance\t3"), 12, bad);
+    EXPECT_FALSE(decode_request(record).has_value()) << bad;
+  }
+}
+
 TEST(RequestRecord, OptionalFactsAreWrittenOnlyWhenKnown) {
   const std::string record = encode_request(sample());
   for (const char* key : {"sender\t", "subject\t", "snippet\t", "datetime\t", "view\t",
-                          "sequence-id\t", "size-limit\t", "p256dh\t", "auth\t"})
+                          "sequence-id\t", "size-limit\t", "p256dh\t", "auth\t", "message\t",
+                          "importance\t"})
     EXPECT_EQ(record.find(std::string("\n") + key), std::string::npos) << key;
 }
 
@@ -88,6 +111,8 @@ TEST(RequestRecord, ReadsARecordFromBeforeTheOptionalFacts) {
   EXPECT_EQ(decoded->sequence_id, 0u);
   EXPECT_EQ(decoded->size_limit, 0u);
   EXPECT_EQ(decoded->device_p256dh, "");
+  EXPECT_EQ(decoded->message, "");
+  EXPECT_EQ(decoded->importance, 0u);
 }
 
 TEST(RequestRecord, RefusesDamagedOptionalNumbers) {

@@ -152,6 +152,21 @@ TEST(BuildPayload, SizeLimitCutsAndNotes) {
   EXPECT_NE(p->note.find("cut to fit size=400: snippet cut to"), std::string::npos) << p->note;
 }
 
+TEST(BuildPayload, SieveMessageIsCutAfterTheSnippet) {
+  auto r = request(ChannelKind::Udp, PayloadFormat::Extended);
+  r.message = "Sieve says: " + std::string(500, 'm');
+  r.importance = 1;
+  r.size_limit = 400;
+  auto p = build_payload(r);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_LE(p->bytes.size(), 400u);
+  auto doc = parse_xml(p->bytes);
+  ASSERT_TRUE(doc) << p->bytes;
+  EXPECT_EQ(testing::root_text(doc).rfind("Sieve says: mmm", 0), 0u) << p->bytes;
+  EXPECT_EQ(attr(doc, "subject"), "R\xC3\xA9union on Friday");
+  EXPECT_NE(p->note.find("message cut to"), std::string::npos) << p->note;
+}
+
 TEST(BuildPayload, WakeupWhenNothingFits) {
   auto r = request(ChannelKind::Udp, PayloadFormat::Extended);
   r.size_limit = 20;

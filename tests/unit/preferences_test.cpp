@@ -112,6 +112,30 @@ TEST(Address, ValidatedPerChannel) {
   EXPECT_FALSE(validate_address(ChannelKind::WebPush, "http://push.example/abc").has_value());
 }
 
+TEST(Address, SipUriNamesAUserAndCanBeARequestUri) {
+  for (const char* good : {"sip:alice@example.org", "sips:alice@example.org:5061",
+                           "SIP:alice@192.0.2.7", "sip:alice@[2001:db8::7]:5070",
+                           "sip:+1-212-555-1212;phone-context=x@example.org;user=phone",
+                           "sip:alice%20b@example.org;transport=udp;lr"})
+    EXPECT_TRUE(validate_address(ChannelKind::Sip, good).has_value()) << good;
+  for (const char* bad : {"sip:", "sip:example.org", "sip:@example.org", "sip:alice@",
+                          "sip:alice@example.org?subject=hi", "sip:al ice@example.org",
+                          "sip:alice@example.org:0", "sip:alice@example.org:", "sip:alice@exa_mple.org",
+                          "sip:alice@example.org;=x", "sip:alice@example.org;a=",
+                          "tel:+15551234567", "sip:alice%2@example.org", "sip:alice@[::1"})
+    EXPECT_FALSE(validate_address(ChannelKind::Sip, bad).has_value()) << bad;
+}
+
+TEST(Address, XmppJid) {
+  for (const char* good : {"alice@example.org", "alice@example.org/phone 1",
+                           "j\xC3\xB6rg@b\xC3\xBC" "cher.example", "alice@[2001:db8::7]"})
+    EXPECT_TRUE(validate_address(ChannelKind::Xmpp, good).has_value()) << good;
+  for (const char* bad : {"example.org", "@example.org", "alice@", "alice@example.org/",
+                          "al ice@example.org", "al:ice@example.org", "alice@exa mple.org",
+                          "alice@@example.org", "alice@example.org/a\tb"})
+    EXPECT_FALSE(validate_address(ChannelKind::Xmpp, bad).has_value()) << bad;
+}
+
 TEST(ChannelNames, RoundTrip) {
   for (auto kind : {ChannelKind::Sms, ChannelKind::Mms, ChannelKind::Sip, ChannelKind::Xmpp,
                     ChannelKind::Udp, ChannelKind::WebPush}) {

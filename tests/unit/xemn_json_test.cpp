@@ -51,6 +51,19 @@ TEST(XemnJson, MembersReadBack) {
   EXPECT_EQ(object->size(), 11u);
 }
 
+TEST(XemnJson, CarriesASieveMessageAndImportance) {
+  XemnFacts f = full_facts();
+  f.message = "Urgent: \"lunch\"";
+  f.importance = 1;
+  auto object = read_flat_json(encode_xemn_json(f));
+  ASSERT_TRUE(object.has_value());
+  using V = testing::JsonValue;
+  EXPECT_EQ(object->at("message"), V(std::string("Urgent: \"lunch\"")));
+  EXPECT_EQ(object->at("importance"), V(int64_t{1}));
+  EXPECT_EQ(object->at("snippet"), V(std::string("See you at \"noon\".\nJ.")));
+  EXPECT_EQ(object->size(), 13u);
+}
+
 TEST(XemnJson, WakeupHasTheEmnMembers) {
   EXPECT_EQ(encode_wakeup_json({"mailat:joe@foo.com", 1077259200}),
             "{\"mailbox\":\"mailat:joe@foo.com\",\"timestamp\":\"2004-02-20T06:40:00Z\"}");

@@ -56,6 +56,20 @@ TEST(XemnXml, CarriesEveryDraftAttributeAndTheSnippet) {
   EXPECT_TRUE(testing::valid_against(doc, data_path("xemn.dtd")));
 }
 
+TEST(XemnXml, ASieveMessageIsTheTextToDisplay) {
+  XemnFacts f = full_facts();
+  f.message = "The boss wrote: <lunch>";
+  f.importance = 1;
+  auto xml = encode_xemn_xml(f);
+  ASSERT_TRUE(xml.has_value());
+  auto doc = parse_xml(*xml);
+  ASSERT_TRUE(doc) << *xml;
+  EXPECT_EQ(testing::root_text(doc), "The boss wrote: <lunch>");
+  EXPECT_EQ(attr(doc, "subject"), "Lunch & <games>");
+  // the draft's DTD still holds: no attribute was invented
+  EXPECT_TRUE(testing::valid_against(doc, data_path("xemn.dtd")));
+}
+
 TEST(XemnXml, LeavesOutUnknownFacts) {
   XemnFacts f;
   f.mailbox_uri = "mailat:joe@foo.com";
