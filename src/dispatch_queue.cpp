@@ -22,15 +22,16 @@ DispatchQueue::Account* DispatchQueue::find_account(const std::string& account) 
 void DispatchQueue::schedule(Account& account) {
   unschedule(account);
   if (account.head == account.items.size()) return;
-  ScheduleKey key{account.items[account.head].not_before_ms, next_order_++, &account};
-  schedule_.insert(key);
-  account.scheduled = key;
+  account.scheduled = true;
+  account.scheduled_due = account.items[account.head].not_before_ms;
+  account.scheduled_order = next_order_++;
+  schedule_.insert(ScheduleKey{account.scheduled_due, account.scheduled_order, &account});
 }
 
 void DispatchQueue::unschedule(Account& account) {
   if (account.scheduled) {
-    schedule_.erase(*account.scheduled);
-    account.scheduled.reset();
+    schedule_.erase(ScheduleKey{account.scheduled_due, account.scheduled_order, &account});
+    account.scheduled = false;
   }
 }
 

@@ -247,7 +247,7 @@ DispatchStats Dispatcher::run_due(size_t budget) {
              "notification dropped (" + describe(*request) + "): expired after " +
                  std::to_string(head->attempts) + " attempt(s) (expire = " +
                  std::to_string(policy_.expire_secs) + " s)" +
-                 (head->last_error.empty() ? "" : "; last error: " + head->last_error),
+                 (head->last_error ? "; last error: " + *head->last_error : ""),
              LogLevel::Warning);
         ++stats.dropped;
         continue;
@@ -318,7 +318,7 @@ void Dispatcher::send(Ready& ready, int64_t now, DispatchStats& stats) {
   auto sent = channels_.at(request.channel)->send(request.address, *payload);
   if (!sent && sent.error().temporary()) {
     head->attempts++;
-    head->last_error = sent.error().message;
+    head->last_error = std::make_unique<std::string>(sent.error().message);
     const int64_t delay = backoff_delay_ms(policy_, head->attempts, random_->uniform());
     head->not_before_ms = std::min(now + delay, head->expires_ms);
     head->hold = Hold::Retry;

@@ -44,7 +44,7 @@ std::vector<QueueListing> Dispatcher::list(const std::string& selector, size_t m
     row.not_before_ms = n.not_before_ms;
     row.expires_ms = n.expires_ms;
     row.sequence_id = sequences_.assigned(n.entry).value_or(0);
-    row.last_error = n.last_error;
+    row.last_error = n.error();
     // The facts are in the spool file; the queue keeps only what
     // scheduling needs. A file that cannot be read shows as such.
     if (auto record = spool_.read_active(n.entry)) {

@@ -8,9 +8,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -35,7 +37,13 @@ struct QueuedNotification {
   Hold hold = Hold::None;
   bool admitted = false;   // passed the ledger and limits; only retries and expiry remain
   bool wakeup = false;     // goes as a wake-up (ledger quiet, or merged)
-  std::string last_error;  // of the last temporary failure
+  // The last temporary failure's text; allocated only for notifications
+  // that failed, so the common case costs a pointer.
+  std::unique_ptr<std::string> last_error;
+
+  std::string_view error() const {
+    return last_error ? std::string_view(*last_error) : std::string_view();
+  }
 };
 
 class DispatchQueue {
@@ -81,8 +89,10 @@ class DispatchQueue {
   struct Account {
     const std::string* name = nullptr;  // the map's key
     std::vector<QueuedNotification> items;
-    size_t head = 0;  // items before it are done
-    std::optional<ScheduleKey> scheduled;
+    uint32_t head = 0;  // items before it are done
+    bool scheduled = false;
+    int64_t scheduled_due = 0;  // its key in schedule_ (with scheduled_order)
+    uint64_t scheduled_order = 0;
   };
 
   Account* find_account(const std::string& account);
