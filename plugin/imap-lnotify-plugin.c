@@ -17,6 +17,7 @@
 #include "str.h"
 #include "lnotify-plugin.h"
 #include "lnotify-presence.h"
+#include "lnotify-events.h"
 #include "imap-lnotify-plugin.h"
 
 #define LNOTIFY_CAPABILITY "LNOTIFICATION"
@@ -55,6 +56,8 @@ static void imap_lnotify_presence_update(struct client *client)
 	if (client->mailbox != NULL && luser != NULL) T_BEGIN {
 		lclient->presence =
 			lnotify_presence_hold(luser, client->mailbox);
+		/* Selecting a mailbox is the client reacting (draft §10). */
+		lnotify_events_client_reacted(client->user, "select");
 	} T_END;
 }
 
