@@ -47,9 +47,12 @@ Dispatcher::Admission Dispatcher::admit(const std::string& account, QueuedNotifi
       hold(account, head, Hold::RateLimit, allowed, request);
       return Admission::Held;
     }
-    // A wake-up made of merged notifications also covers those that
-    // arrived while it waited.
-    if (head.wakeup) merge_followers(account, request, "the merged wake-up");
+    // What arrived while the rate limit held this one is part of the same
+    // burst: with coalesce = yes it goes in the same wake-up.
+    if (head.hold == Hold::RateLimit && policy_.coalesce) {
+      merge_followers(account, request, "one wake-up");
+      if (head.merged > 0) head.wakeup = true;
+    }
   }
   head.admitted = true;
   head.hold = Hold::None;

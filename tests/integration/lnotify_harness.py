@@ -508,6 +508,20 @@ plugin {{
                 users.append(pwd.getpwuid(uid).pw_name)
         return users
 
+    def process_ids(self, name):
+        """Process ids of this instance's processes whose command line starts with name."""
+        pids = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if argv and os.path.basename(argv[0].decode(errors="replace")).endswith(name) \
+                    and any(self.root.encode() in a for a in argv):
+                pids.append(int(pid))
+        return pids
+
     def edit_attribute_dict(self, user, key_suffix, value):
         """Rewrites a value in the user's file dict directly, bypassing
         Dovecot (and so lnotify's validation)."""
@@ -540,6 +554,16 @@ plugin {{
 
     def spool_entries(self, sub):
         return sorted(os.listdir(os.path.join(self.spool, sub)))
+
+    def spool_requests(self, sub):
+        """The notification requests in a spool directory (leaving out the
+        clients' reactions, which travel the same way)."""
+        requests = []
+        for name in self.spool_entries(sub):
+            with open(os.path.join(self.spool, sub, name), "rb") as f:
+                if f.readline().startswith(b"lnotify-request "):
+                    requests.append(name)
+        return requests
 
 
 CHANNEL = "/private/notify/outband/channel"

@@ -489,6 +489,21 @@ TEST_F(DispatcherTest, TheRateCapMergesABurstIntoOneWakeup) {
   EXPECT_TRUE(logger.contains(LogLevel::Info, "for 7 notifications"));
 }
 
+TEST_F(DispatcherTest, ABurstArrivingWhileHeldJoinsTheWakeup) {
+  policy.rate_limit = RateLimit{2, 60};
+  policy.coalesce = true;
+  restart();
+  for (uint32_t uid = 1; uid <= 3; ++uid) submit(request(uid));
+  run();
+  ASSERT_EQ(sent.size(), 2u);  // 3 held alone
+  for (uint32_t uid = 4; uid <= 6; ++uid) submit(request(uid));
+  clock.advance_secs(60);
+  run();
+  ASSERT_EQ(sent.size(), 3u) << "3 to 6 go as one";
+  EXPECT_TRUE(parse(sent[2]).wakeup);
+  EXPECT_EQ(files_in("active"), 0u);
+}
+
 TEST_F(DispatcherTest, TheRateCapWithoutCoalescingPacesInOrder) {
   policy.rate_limit = RateLimit{2, 10};
   policy.coalesce = false;
