@@ -38,7 +38,7 @@
 #define LNOTIFY_DISPATCH_MAX_SLEEP_MSECS (3600 * 1000)
 
 static struct lnotify_dispatcher *dispatcher;
-static struct timeout *to_scan, *to_due;
+static struct timeout *to_scan, *to_due, *to_claim;
 static struct io *io_fifo;
 static struct connection_list *admin_clients;
 
@@ -131,11 +131,20 @@ static void dispatch_reschedule(void)
 	to_due = timeout_add((unsigned int)msecs, dispatch_due, NULL);
 }
 
+/* Claims a bounded batch; a large backlog is taken in turns with the
+   rest of the ioloop's work. */
+static void dispatch_claim(void *context ATTR_UNUSED)
+{
+	timeout_remove(&to_claim);
+	if (lnotify_dispatcher_claim(dispatcher))
+		to_claim = timeout_add_short(0, dispatch_claim, NULL);
+	dispatch_reschedule();
+}
+
 static void scan_timeout(void *context ATTR_UNUSED)
 {
 	lnotify_dispatcher_recover(dispatcher);
-	lnotify_dispatcher_claim(dispatcher);
-	dispatch_reschedule();
+	dispatch_claim(NULL);
 }
 
 static void fifo_input(int *fdp)
@@ -147,8 +156,7 @@ static void fifo_input(int *fdp)
 	while ((ret = read(*fdp, buf, sizeof(buf))) > 0) ;
 	if (ret < 0 && errno != EAGAIN && errno != EINTR)
 		i_error("read(lnotify-dispatch FIFO) failed: %m");
-	lnotify_dispatcher_claim(dispatcher);
-	dispatch_reschedule();
+	dispatch_claim(NULL);
 }
 
 /* ---- the operations socket (doveadm lnotify) ---- */
@@ -287,6 +295,7 @@ int main(int argc, char *argv[])
 
 	connection_list_deinit(&admin_clients);
 	io_remove(&io_fifo);
+	timeout_remove(&to_claim);
 	timeout_remove(&to_due);
 	timeout_remove(&to_scan);
 	lnotify_dispatcher_destroy(&dispatcher);

@@ -161,8 +161,10 @@ extern "C" unsigned int lnotify_dispatcher_scan_interval_msecs(const struct lnot
   return disp->config.scan_interval_secs * 1000u;
 }
 
-extern "C" void lnotify_dispatcher_claim(struct lnotify_dispatcher* disp) {
-  guarded(disp->logger, "taking new notifications", [&] { disp->dispatcher.claim(); });
+extern "C" bool lnotify_dispatcher_claim(struct lnotify_dispatcher* disp) {
+  bool more = false;
+  guarded(disp->logger, "taking new notifications", [&] { more = disp->dispatcher.claim(); });
+  return more;
 }
 
 extern "C" void lnotify_dispatcher_recover(struct lnotify_dispatcher* disp) {

@@ -96,7 +96,8 @@ Result<void> Dispatcher::start() {
   snapshot_size_ = snapshot.text().size();
 
   recover_stale_tmp();
-  claim();
+  while (claim()) {
+  }
   return {};
 }
 
@@ -108,13 +109,14 @@ void Dispatcher::recover_stale_tmp() {
     logger_.warning("removed incomplete spool entry " + entry + " from tmp/");
 }
 
-void Dispatcher::claim() {
-  auto claimed = spool_.claim_incoming();
+bool Dispatcher::claim() {
+  auto claimed = spool_.claim_incoming(kClaimBatch);
   if (!claimed) {
     logger_.error("cannot take new notifications from the spool: " + claimed.error().message);
-    return;
+    return false;
   }
   for (const auto& entry : *claimed) take_up(entry, false);
+  return claimed->size() == kClaimBatch;
 }
 
 void Dispatcher::take_up(const std::string& entry, bool after_restart) {

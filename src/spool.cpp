@@ -156,12 +156,17 @@ Result<void> Spool::prepare() const {
   return {};
 }
 
-Result<std::vector<std::string>> Spool::claim_incoming() const {
+Result<std::vector<std::string>> Spool::claim_incoming(size_t max) const {
   std::vector<std::string> names;
   const std::string incoming = path(kIncoming, "");
   if (!posix::list_directory(incoming, names))
     return temporary_error(syscall_error("opendir", incoming));
-  std::sort(names.begin(), names.end());
+  if (names.size() > max) {
+    std::partial_sort(names.begin(), names.begin() + static_cast<ptrdiff_t>(max), names.end());
+    names.resize(max);
+  } else {
+    std::sort(names.begin(), names.end());
+  }
   std::vector<std::string> claimed;
   claimed.reserve(names.size());
   for (auto& name : names) {

@@ -76,6 +76,8 @@ class Dispatcher {
   // Work per pass: at most this many accounts' notifications are sent
   // before the glue's ioloop gets a turn again.
   static constexpr size_t kPassBudget = 256;
+  // Records taken from incoming/ per claim(): reading them is the work.
+  static constexpr size_t kClaimBatch = 2000;
 
   Dispatcher(Spool spool, Logger& logger, DispatcherOptions options = DispatcherOptions{});
   ~Dispatcher();
@@ -87,8 +89,9 @@ class Dispatcher {
   // Loads the state journal and takes up what active/ holds (left by a
   // previous process), then what is waiting in incoming/.
   Result<void> start();
-  // Takes new records from incoming/ (notifications and reactions).
-  void claim();
+  // Takes new records from incoming/ (notifications and reactions), at most
+  // kClaimBatch; returns whether more may be waiting.
+  bool claim();
   // Moves complete records that writers left in tmp/ on to incoming/.
   void recover_stale_tmp();
   // Sends what is due now, for at most `budget` accounts.

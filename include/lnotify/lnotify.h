@@ -175,8 +175,9 @@ lnotify_dispatcher_create(const char *config_path, lnotify_log_func_t *log,
 			  struct lnotify_error *error_r);
 unsigned int
 lnotify_dispatcher_scan_interval_msecs(const struct lnotify_dispatcher *disp);
-/* Takes new records from incoming/ (a FIFO wake-up). */
-void lnotify_dispatcher_claim(struct lnotify_dispatcher *disp);
+/* Takes new records from incoming/ (a FIFO wake-up), a bounded number;
+   returns true when more may be waiting. */
+bool lnotify_dispatcher_claim(struct lnotify_dispatcher *disp);
 /* Moves complete records that writers left in tmp/ on (periodically). */
 void lnotify_dispatcher_recover(struct lnotify_dispatcher *disp);
 /* Sends what is due now, a bounded amount of it. */

@@ -17,6 +17,7 @@
 // submission order.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,9 @@ class Spool {
 
   // Dispatcher side.
   Result<void> prepare() const;  // creates the subdirectories with their modes
-  // Moves every incoming record into active/, returning the names it took
-  // in submission order.
-  Result<std::vector<std::string>> claim_incoming() const;
+  // Moves the oldest incoming records, at most max of them, into active/,
+  // returning the names it took in submission order.
+  Result<std::vector<std::string>> claim_incoming(size_t max = SIZE_MAX) const;
   std::vector<std::string> active_entries() const;  // sorted, oldest first
   Result<std::string> read_active(const std::string& entry) const;
   void remove_active(const std::string& entry) const;

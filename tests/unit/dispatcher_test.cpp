@@ -108,7 +108,8 @@ class DispatcherTest : public ::testing::Test {
   // Passes until nothing more is due now (each pass is bounded).
   DispatchStats run() {
     DispatchStats total;
-    dispatcher->claim();
+    while (dispatcher->claim()) {
+    }
     for (int i = 0; i < 10000; ++i) {
       auto due = dispatcher->next_due_ms();
       if (!due || *due > clock.now) break;
@@ -554,6 +555,15 @@ TEST_F(DispatcherTest, NextDueIsTheEarliestRetryAndNothingIsDoneBefore) {
   const size_t attempts = fake->attempts;
   EXPECT_EQ(dispatcher->run_due().retried, 0u);
   EXPECT_EQ(fake->attempts, attempts);
+}
+
+TEST_F(DispatcherTest, ABacklogIsClaimedInBatches) {
+  for (uint32_t i = 0; i < Dispatcher::kClaimBatch + 5; ++i) submit(request(i));
+  EXPECT_TRUE(dispatcher->claim()) << "more may be waiting";
+  EXPECT_EQ(dispatcher->queued(), Dispatcher::kClaimBatch);
+  EXPECT_FALSE(dispatcher->claim());
+  EXPECT_EQ(dispatcher->queued(), Dispatcher::kClaimBatch + 5);
+  EXPECT_EQ(files_in("incoming"), 0u);
 }
 
 TEST_F(DispatcherTest, APassIsBoundedAndTheRestFollows) {
