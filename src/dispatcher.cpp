@@ -53,7 +53,14 @@ Dispatcher::Dispatcher(Spool spool, Logger& logger, DispatcherOptions options)
       ledger_(policy_, journal_),
       rate_(policy_.rate_limit) {}
 
-Dispatcher::~Dispatcher() { save_state(false); }
+Dispatcher::~Dispatcher() {
+  try {
+    save_state(false);
+  } catch (...) {
+    // Nothing more can be done at exit; what was not written is replayed
+    // from the spool (a sequence-id is always written before its send).
+  }
+}
 
 void Dispatcher::add_channel(ChannelPtr channel) {
   ChannelKind kind = channel->kind();
@@ -116,6 +123,9 @@ bool Dispatcher::claim() {
     return false;
   }
   for (const auto& entry : *claimed) take_up(entry, false);
+  // A reaction's journal line must not wait for the next pass: its spool
+  // record is already gone.
+  save_state(false);
   return claimed->size() == kClaimBatch;
 }
 

@@ -2,6 +2,8 @@
 // of draft §10 and the rate cap. Decided once per notification (when it
 // first reaches the head of its account's queue); a retry does not ask
 // again.
+#include <algorithm>
+
 #include "lnotify/dispatcher.h"
 
 #include "dispatch_text.h"
@@ -74,7 +76,8 @@ void Dispatcher::hold(const std::string& account, QueuedNotification& head, Hold
   QueuedNotification* current = queue_.head(account);
   const bool newly = current->hold != why || current->merged != merged_before;
   current->hold = why;
-  current->not_before_ms = until;
+  // Never past its expiry: it is dropped on time, not when the hold ends.
+  current->not_before_ms = std::min(until, current->expires_ms);
   queue_.reschedule(account);
   if (!newly) return;
 

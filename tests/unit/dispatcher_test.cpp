@@ -422,6 +422,49 @@ TEST_F(DispatcherTest, AReactionAnswersTheLedgerAndCancelsThePendingWakeup) {
   EXPECT_EQ(parse(sent[3]).uid, 5u);
 }
 
+TEST_F(DispatcherTest, AReactionIsKeptThoughNoPassFollows) {
+  policy.unanswered_limit = 2;
+  restart();
+  submit(request(1));
+  submit(request(2));
+  run();
+  ASSERT_TRUE(dispatcher->ledger().quiet("alice@example.test"));
+  react();
+  dispatcher.reset();
+  // A process that takes the reaction (its record is then gone) and dies
+  // before any pass, without running a destructor, as kill -9 would.
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    restart();
+    dispatcher->claim();
+    _exit(files_in("active") == 0 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  restart();
+  EXPECT_FALSE(dispatcher->ledger().quiet("alice@example.test"));
+}
+
+TEST_F(DispatcherTest, AHeldNotificationIsDroppedAtItsExpiry) {
+  policy.unanswered_limit = 1;
+  policy.wakeup_interval_secs = 7200;
+  policy.expire_secs = 3600;
+  restart();
+  submit(request(1));
+  submit(request(2));  // goes at once as the first wake-up
+  run();
+  submit(request(3));  // held for the next wake-up, in two hours
+  run();
+  ASSERT_EQ(sent.size(), 2u);
+  ASSERT_TRUE(dispatcher->next_due_ms().has_value());
+  EXPECT_EQ(*dispatcher->next_due_ms(), (kEventTime + 3600) * 1000) << "its expiry, not the hold's end";
+  clock.now = *dispatcher->next_due_ms();
+  EXPECT_EQ(run().dropped, 1u);
+  EXPECT_EQ(logger.count_events("lnotify_notification_dropped", "expired"), 1u);
+}
+
 TEST_F(DispatcherTest, TheLedgerSurvivesARestart) {
   policy.unanswered_limit = 2;
   restart();
