@@ -18,6 +18,7 @@
 #include "str.h"
 #include "lnotify-plugin.h"
 #include "lnotify-presence.h"
+#include "lnotify-events.h"
 #include "imap-lnotify-plugin.h"
 
 #define LNOTIFY_CAPABILITY "LNOTIFICATION"
@@ -70,6 +71,8 @@ static void imap_lnotify_presence_update(struct client *client)
 			lnotify_presence_hold(luser, client->mailbox,
 				(lnotify_presence_poked_t *)imap_lnotify_presence_poked,
 				client);
+		/* Selecting a mailbox is the client reacting (draft §10). */
+		lnotify_events_client_reacted(client->user, "select");
 	} T_END;
 }
 

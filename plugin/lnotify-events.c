@@ -35,7 +35,7 @@ lnotify_event_filter_passes(enum lnotify_event_filter filter,
 	i_unreached();
 }
 
-static const char *lnotify_account(struct lnotify_user *luser)
+const char *lnotify_account(struct lnotify_user *luser)
 {
 	struct mail_user *user = luser->user;
 
@@ -60,6 +60,7 @@ void lnotify_request_init(struct lnotify_user *luser,
 	request_r->format = prefs->channel.format;
 	request_r->address = prefs->address;
 	request_r->size_limit = prefs->limit_size;
+	request_r->daily_limit = prefs->limit_total;
 	request_r->device_p256dh = prefs->device_p256dh;
 	request_r->device_auth = prefs->device_auth;
 }
@@ -228,4 +229,94 @@ void lnotify_events_emit_user_event(struct mail_user *user,
 			lnotify_handoff_wake_dispatcher(luser, 1);
 	}
 	mailbox_free(&inbox);
+}
+
+/* The INBOX's preferences stand for the user's device (as for user
+   events); NULL when it has no outband channel. */
+static const struct lnotify_mailbox_prefs *
+lnotify_events_inbox_prefs(struct lnotify_user *luser)
+{
+	const struct lnotify_mailbox_prefs *prefs;
+	struct mail_namespace *ns;
+	struct mailbox *inbox;
+	const char *error;
+
+	ns = mail_namespace_find_inbox(luser->user->namespaces);
+	if (ns == NULL)
+		return NULL;
+	inbox = mailbox_alloc(ns->list, "INBOX", MAILBOX_FLAG_READONLY);
+	if (lnotify_prefs_read(luser, inbox, &prefs, &error) <= 0)
+		prefs = NULL;
+	mailbox_free(&inbox);
+	return prefs;
+}
+
+void lnotify_events_client_reacted(struct mail_user *user, const char *how)
+{
+	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
+
+	if (luser == NULL || user->namespaces == NULL)
+		return;
+	/* Without an outband channel nothing was sent that needs an answer;
+	   this keeps the spool quiet for users who do not use lnotify. */
+	if (lnotify_events_inbox_prefs(luser) == NULL)
+		return;
+	lnotify_handoff_reaction(luser, lnotify_account(luser), how);
+}
+
+static const char *const lnotify_channel_names[] = {
+	[LNOTIFY_CHANNEL_NONE] = "NONE",
+	[LNOTIFY_CHANNEL_SMS] = "SMS",
+	[LNOTIFY_CHANNEL_MMS] = "MMS",
+	[LNOTIFY_CHANNEL_SIP] = "SIP",
+	[LNOTIFY_CHANNEL_XMPP] = "XMPP",
+	[LNOTIFY_CHANNEL_UDP] = "UDP",
+	[LNOTIFY_CHANNEL_WEBPUSH] = "WEBPUSH",
+};
+
+int lnotify_events_queue_test(struct mail_user *user, const char *mailbox_name,
+			      const char **description_r, const char **error_r)
+{
+	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
+	const struct lnotify_mailbox_prefs *prefs;
+	struct lnotify_request request;
+	struct mail_namespace *ns;
+	struct mailbox *box;
+	const char *error;
+	int ret;
+
+	if (luser == NULL) {
+		*error_r = "lnotify is not enabled for this user";
+		return -1;
+	}
+	ns = mail_namespace_find(user->namespaces, mailbox_name);
+	box = mailbox_alloc(ns->list, mailbox_name, MAILBOX_FLAG_READONLY);
+	ret = lnotify_prefs_read(luser, box, &prefs, &error);
+	if (ret < 0) {
+		*error_r = t_strdup_printf("The preferences of %s are unusable: "
+					   "%s", mailbox_name, error);
+	} else if (ret == 0) {
+		*error_r = t_strdup_printf("No outband channel is chosen for "
+					   "%s (/private/notify/outband/channel "
+					   "is unset or NONE)", mailbox_name);
+	} else {
+		lnotify_request_init(luser, prefs, mailbox_get_vname(box),
+				     &request);
+		request.event = "";
+		request.test = TRUE;
+		if (lnotify_handoff_queue(luser, &request) < 0) {
+			*error_r = "Cannot queue the test notification "
+				"(see the log)";
+			ret = -1;
+		} else {
+			lnotify_handoff_wake_dispatcher(luser, 1);
+			*description_r = t_strdup_printf(
+				"%s=%s to %s",
+				lnotify_channel_names[prefs->channel.channel],
+				prefs->channel.format == LNOTIFY_FORMAT_EXTENDED ?
+				"EXTENDED" : "WAKEUP", prefs->address);
+		}
+	}
+	mailbox_free(&box);
+	return ret > 0 ? 0 : -1;
 }

@@ -64,4 +64,20 @@ void lnotify_events_emit_user_event(struct mail_user *user,
 				    const char *event,
 				    const char *mailbox_name);
 
+/* The account (user@domain) notifications and reactions are keyed by: the
+   user name, with lnotify_mailat_domain appended when it has no domain, so
+   "alice" over IMAP and "alice@example.org" over LMTP are one account. */
+const char *lnotify_account(struct lnotify_user *luser);
+
+/* The client reacted (draft §10): an IMAP login or SELECT. Tells the
+   dispatcher, when the user has an outband channel (on INBOX, which
+   stands for the device). */
+void lnotify_events_client_reacted(struct mail_user *user, const char *how);
+
+/* Queues a test notification to the channel and address chosen for
+   mailbox_name (doveadm lnotify test). Returns 0 with a description of the
+   destination, or -1 with error_r. */
+int lnotify_events_queue_test(struct mail_user *user, const char *mailbox_name,
+			      const char **description_r, const char **error_r);
+
 #endif

@@ -48,14 +48,28 @@ int lnotify_handoff_queue(struct lnotify_user *luser,
 	return 0;
 }
 
-void lnotify_handoff_wake_dispatcher(struct lnotify_user *luser,
-				     unsigned int queued_count)
+/* Returns -1 with errno set when the FIFO cannot be opened. */
+static int lnotify_handoff_poke(struct lnotify_user *luser)
 {
 	const char *path = luser->set->dispatch_fifo;
 	int fd;
 
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1) {
+	if (fd == -1)
+		return -1;
+	if (write(fd, "\n", 1) < 0 && errno != EAGAIN) {
+		/* EAGAIN: the FIFO is full of earlier wake-ups the
+		   dispatcher has yet to read, so it will run anyway. */
+		e_error(luser->event, "write(%s) failed: %m", path);
+	}
+	i_close_fd(&fd);
+	return 0;
+}
+
+void lnotify_handoff_wake_dispatcher(struct lnotify_user *luser,
+				     unsigned int queued_count)
+{
+	if (lnotify_handoff_poke(luser) < 0) {
 		/* ENOENT: no service lnotify-dispatch configured or Dovecot
 		   not running; ENXIO: nobody holds the FIFO open. Either way
 		   nothing is lost: the dispatcher sends the queue when it
@@ -63,13 +77,27 @@ void lnotify_handoff_wake_dispatcher(struct lnotify_user *luser,
 		e_warning(luser->event, "Dispatcher not running "
 			  "(open(%s) failed: %m): %u notification(s) left "
 			  "queued in %s until it starts",
-			  path, queued_count, luser->set->spool_dir);
+			  luser->set->dispatch_fifo, queued_count,
+			  luser->set->spool_dir);
+	}
+}
+
+void lnotify_handoff_reaction(struct lnotify_user *luser, const char *account,
+			      const char *how)
+{
+	struct lnotify_error error;
+
+	if (lnotify_spool_submit_reaction(luser->set->spool_dir, account, how,
+					  &error) < 0) {
+		e_error(luser->event, "Cannot tell the dispatcher that the "
+			"client reacted (%s): %s", how, error.message);
 		return;
 	}
-	if (write(fd, "\n", 1) < 0 && errno != EAGAIN) {
-		/* EAGAIN: the FIFO is full of earlier wake-ups the
-		   dispatcher has yet to read, so it will run anyway. */
-		e_error(luser->event, "write(%s) failed: %m", path);
+	e_debug(luser->event, "Queued the client's reaction (%s) for %s",
+		how, account);
+	if (lnotify_handoff_poke(luser) < 0) {
+		e_debug(luser->event, "Dispatcher not running (open(%s) "
+			"failed: %m): it reads the reaction when it starts",
+			luser->set->dispatch_fifo);
 	}
-	i_close_fd(&fd);
 }

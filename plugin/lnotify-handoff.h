@@ -22,4 +22,10 @@ int lnotify_handoff_submit(struct lnotify_user *luser,
 void lnotify_handoff_wake_dispatcher(struct lnotify_user *luser,
 				     unsigned int queued_count);
 
+/* Tells the dispatcher that the client of account reacted (draft §10):
+   how is "login" or "select". Queued like a request, so it keeps its
+   place among the account's notifications; never blocks. */
+void lnotify_handoff_reaction(struct lnotify_user *luser, const char *account,
+			      const char *how);
+
 #endif

@@ -47,6 +47,12 @@ static void lnotify_mail_namespaces_created(struct mail_namespace *namespaces)
 	if (LNOTIFY_USER_CONTEXT(user) != NULL &&
 	    lnotify_user_is_client_session(user)) T_BEGIN {
 		lnotify_events_emit_user_event(user, LNOTIFY_EVENT_LOGIN, "");
+		/* Draft §10: the outband notifications sent so far are
+		   answered once the MUA reacts; an IMAP login is the
+		   clearest reaction (after the Login event, so its own
+		   notification is answered too). */
+		if (strcmp(user->service, "imap") == 0)
+			lnotify_events_client_reacted(user, "login");
 	} T_END;
 }
 

@@ -136,6 +136,8 @@ grep -qx /etc/dovecot/lnotify-dispatch.conf /var/lib/dpkg/info/$pkg.conffiles ||
   fail "/etc/dovecot/lnotify-dispatch.conf is $(stat -c '%U:%G %a' /etc/dovecot/lnotify-dispatch.conf), expected root:dovecot 640"
 [[ $(stat -c '%U:%G %a' /var/spool/lnotify) == "dovecot:dovecot 755" ]] ||
   fail "/var/spool/lnotify is $(stat -c '%U:%G %a' /var/spool/lnotify), expected dovecot:dovecot 755"
+[[ $(stat -c '%U:%G %a' /var/lib/lnotify) == "dovecot:dovecot 700" ]] ||
+  fail "/var/lib/lnotify is $(stat -c '%U:%G %a' /var/lib/lnotify 2>&1), expected dovecot:dovecot 700"
 doveconf -n >"$work/doveconf.txt" 2>&1 || { cat "$work/doveconf.txt" >&2; fail "doveconf -n rejects the configuration"; }
 grep -q '^service lnotify-dispatch {' "$work/doveconf.txt" || fail "doveconf -n shows no service lnotify-dispatch"
 grep -Eq '^mail_plugins = .*\blnotify\b' "$work/doveconf.txt" || fail "doveconf -n shows lnotify not in mail_plugins"
@@ -178,7 +180,7 @@ for f in /usr/lib/dovecot/modules/lib20_lnotify_plugin.so \
          /usr/lib/dovecot/modules/sieve/lib90_sieve_lnotify_plugin.so \
          /usr/lib/dovecot/modules/lib95_imap_lnotify_plugin.so \
          /usr/lib/dovecot/lnotify-dispatch /usr/share/dovecot/conf.d/95-lnotify.conf \
-         /usr/share/doc/$pkg /etc/dovecot/lnotify-dispatch.conf /var/spool/lnotify; do
+         /usr/share/doc/$pkg /etc/dovecot/lnotify-dispatch.conf /var/spool/lnotify /var/lib/lnotify; do
   [[ ! -e $f ]] || fail "$f is left after purge"
 done
 leftovers=$(compgen -G "$snippet*" || true)

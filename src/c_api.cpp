@@ -1,5 +1,7 @@
 // The mail plugin's entry points into the core. Each checks its arguments,
 // calls the C++ code and catches everything: no exception crosses into Dovecot.
+#include <time.h>
+
 #include <cstdio>
 #include <exception>
 
@@ -103,6 +105,8 @@ extern "C" int lnotify_spool_submit(const char* spool_dir, const struct lnotify_
     r.snippet = or_empty(request->snippet);
     r.datetime = request->datetime;
     r.size_limit = request->size_limit;
+    r.daily_limit = request->daily_limit;
+    r.test = request->test;
     r.device_p256dh = or_empty(request->device_p256dh);
     r.device_auth = or_empty(request->device_auth);
     r.message = or_empty(request->message);
@@ -118,6 +122,23 @@ extern "C" int lnotify_spool_submit(const char* spool_dir, const struct lnotify_
       return -1;
     }
     if (entry_r != nullptr && entry_size > 0) std::snprintf(entry_r, entry_size, "%s", entry->c_str());
+    return 0;
+  });
+}
+
+extern "C" int lnotify_spool_submit_reaction(const char* spool_dir, const char* account,
+                                             const char* how, struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    if (spool_dir == nullptr || account == nullptr || account[0] == '\0') {
+      set_c_error(error_r, "missing spool directory or account");
+      return -1;
+    }
+    ClientReaction reaction{account, static_cast<int64_t>(::time(nullptr)), or_empty(how)};
+    auto entry = Spool(spool_dir).submit_reaction(reaction);
+    if (!entry) {
+      set_c_error(error_r, entry.error());
+      return -1;
+    }
     return 0;
   });
 }

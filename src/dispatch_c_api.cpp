@@ -1,9 +1,12 @@
 // The dispatcher service's entry points into the core (see lnotify.h).
+#include <algorithm>
+#include <cstdio>
 #include <exception>
 #include <memory>
 
 #include "c_error.h"
 #include "channels/registry.h"
+#include "lnotify/dispatch_admin.h"
 #include "lnotify/dispatcher.h"
 #include "lnotify/dispatcher_config.h"
 #include "lnotify/lnotify.h"
@@ -18,14 +21,28 @@ namespace {
 
 class CallbackLogger : public Logger {
  public:
-  CallbackLogger(lnotify_log_func_t* func, void* context) : func_(func), context_(context) {}
+  CallbackLogger(lnotify_log_func_t* log, lnotify_event_func_t* event, void* context)
+      : log_(log), event_(event), context_(context) {}
   void log(LogLevel level, std::string_view message) override {
     std::string text(message);
-    func_(context_, static_cast<enum lnotify_log_level>(level), text.c_str());
+    log_(context_, static_cast<enum lnotify_log_level>(level), text.c_str());
+  }
+  void log_event(LogLevel level, const LogEvent& event, std::string_view message) override {
+    if (event_ == nullptr) {
+      log(level, message);
+      return;
+    }
+    const std::string name(event.name), user(event.user), channel(event.channel),
+        reason(event.reason), error(event.error), text(message);
+    const lnotify_event_fields fields{name.c_str(),  user.c_str(),      channel.c_str(),
+                                      reason.c_str(), error.c_str(),    event.sequence_id,
+                                      event.attempts};
+    event_(context_, static_cast<enum lnotify_log_level>(level), &fields, text.c_str());
   }
 
  private:
-  lnotify_log_func_t* func_;
+  lnotify_log_func_t* log_;
+  lnotify_event_func_t* event_;
   void* context_;
 };
 
@@ -55,14 +72,34 @@ Provision provision_for(const DispatcherConfig& config, const PayloadOptions& op
   return p;
 }
 
+DispatcherOptions dispatcher_options(const DispatcherConfig& config, PayloadOptions payload) {
+  DispatcherOptions options;
+  options.payload = std::move(payload);
+  options.policy = config.policy;
+  options.state_dir = config.state_dir;
+  return options;
+}
+
+template <typename F>
+void guarded(Logger& logger, const char* what, F&& body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    logger.error(std::string(what) + " failed: " + e.what());
+  } catch (...) {
+    logger.error(std::string(what) + " failed: unexpected internal error");
+  }
+}
+
 }  // namespace
 
 struct lnotify_dispatcher {
   lnotify_dispatcher(DispatcherConfig c, PayloadOptions options, lnotify_log_func_t* log,
-                     void* log_context)
+                     lnotify_event_func_t* event, void* context)
       : config(std::move(c)),
-        logger(log, log_context),
-        dispatcher(Spool(config.spool_dir), logger, std::move(options)) {}
+        logger(log, event, context),
+        dispatcher(Spool(config.spool_dir), logger,
+                   dispatcher_options(config, std::move(options))) {}
 
   DispatcherConfig config;
   CallbackLogger logger;
@@ -71,7 +108,8 @@ struct lnotify_dispatcher {
 
 extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* config_path,
                                                                 lnotify_log_func_t* log,
-                                                                void* log_context,
+                                                                lnotify_event_func_t* event,
+                                                                void* context,
                                                                 struct lnotify_error* error_r) {
   try {
     if (config_path == nullptr || log == nullptr) {
@@ -94,7 +132,7 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
     }
     const Provision provision = provision_for(*config, *options);
     auto disp = std::make_unique<lnotify_dispatcher>(std::move(*config), std::move(*options), log,
-                                                     log_context);
+                                                     event, context);
     for (ChannelKind kind : disp->config.channels) {
       auto channel = make_channel(kind, disp->config);
       if (!channel) {
@@ -105,6 +143,10 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
     }
     if (auto published = write_provision(disp->config.spool_dir, provision); !published) {
       set_c_error(error_r, published.error());
+      return nullptr;
+    }
+    if (auto started = disp->dispatcher.start(); !started) {
+      set_c_error(error_r, started.error());
       return nullptr;
     }
     return disp.release();
@@ -120,17 +162,60 @@ extern "C" unsigned int lnotify_dispatcher_scan_interval_msecs(const struct lnot
   return disp->config.scan_interval_secs * 1000u;
 }
 
+extern "C" bool lnotify_dispatcher_claim(struct lnotify_dispatcher* disp) {
+  bool more = false;
+  guarded(disp->logger, "taking new notifications", [&] { more = disp->dispatcher.claim(); });
+  return more;
+}
+
+extern "C" void lnotify_dispatcher_recover(struct lnotify_dispatcher* disp) {
+  guarded(disp->logger, "recovering tmp/", [&] { disp->dispatcher.recover_stale_tmp(); });
+}
+
 extern "C" void lnotify_dispatcher_run(struct lnotify_dispatcher* disp) {
+  guarded(disp->logger, "dispatch pass", [&] { disp->dispatcher.run_due(); });
+}
+
+extern "C" int64_t lnotify_dispatcher_next_due_msecs(const struct lnotify_dispatcher* disp) {
+  auto due = disp->dispatcher.next_due_ms();
+  if (!due) return -1;
+  return std::max<int64_t>(0, *due - system_clock().now_ms());
+}
+
+extern "C" int lnotify_dispatcher_admin(struct lnotify_dispatcher* disp, const char* const* args,
+                                        lnotify_admin_reply_func_t* reply, void* context,
+                                        char* summary_r, size_t summary_size,
+                                        struct lnotify_error* error_r) {
   try {
-    disp->dispatcher.run_once();
+    std::vector<std::string> request;
+    for (; args != nullptr && *args != nullptr; ++args) request.emplace_back(*args);
+    auto summary = run_admin_command(disp->dispatcher, request, [&](const AdminRow& row) {
+      std::vector<const char*> fields;
+      fields.reserve(row.size() + 1);
+      for (const auto& field : row) fields.push_back(field.c_str());
+      fields.push_back(nullptr);
+      reply(context, fields.data());
+    });
+    if (!summary) {
+      set_c_error(error_r, summary.error());
+      return -1;
+    }
+    std::snprintf(summary_r, summary_size, "%s", summary->c_str());
+    return 0;
   } catch (const std::exception& e) {
-    disp->logger.error(std::string("dispatch pass failed: ") + e.what());
+    set_c_error(error_r, e.what());
   } catch (...) {
-    disp->logger.error("dispatch pass failed: unexpected internal error");
+    set_c_error(error_r, "unexpected internal error");
   }
+  return -1;
 }
 
 extern "C" void lnotify_dispatcher_destroy(struct lnotify_dispatcher** disp) {
-  delete *disp;
+  try {
+    delete *disp;
+  } catch (...) {
+    // The destructor writes the journal's last lines; nothing is to be done
+    // about a failure at exit beyond not crashing Dovecot's process.
+  }
   *disp = nullptr;
 }

@@ -1,102 +1,415 @@
 #include "lnotify/dispatcher.h"
 
+#include <algorithm>
+#include <functional>
+#include <unordered_set>
+
+#include "lnotify/backoff.h"
 #include "lnotify/payload.h"
+#include "dispatch_text.h"
+#include "lnotify/reaction.h"
 
 namespace lnotify {
 namespace {
 
+using dispatch_text::describe;
+
 // A writer renames its record into incoming/ right after closing it; a
 // record still in tmp/ after five minutes has lost its writer.
 constexpr long kStaleTmpSecs = 300;
+// The journal is rewritten from memory once it is this large and four
+// times the last snapshot.
+constexpr size_t kMinJournalBytes = 1 << 20;
+constexpr int64_t kHousekeepingMs = 60 * 1000;
 
-std::string describe(const NotificationRequest& r) {
-  return "user=" + r.user + " mailbox=" + r.mailbox + " uid=" + std::to_string(r.uid) +
-         " event=" + r.event;
+const std::string& account_of(const NotificationRequest& r) {
+  return r.account.empty() ? r.user : r.account;
+}
+
+uint64_t device_hash(const NotificationRequest& r) {
+  return std::hash<std::string>{}(std::string(channel_name(r.channel)) + ' ' + r.address);
+}
+
+std::string seconds(int64_t ms) {
+  return std::to_string((ms + 999) / 1000) + " s";
 }
 
 }  // namespace
 
-Dispatcher::Dispatcher(Spool spool, Logger& logger, PayloadOptions payload_options)
-    : spool_(std::move(spool)), logger_(logger), payload_options_(std::move(payload_options)) {}
+struct Dispatcher::Ready {
+  std::string account;
+  std::string entry;
+  NotificationRequest request;
+};
+
+Dispatcher::Dispatcher(Spool spool, Logger& logger, DispatcherOptions options)
+    : spool_(std::move(spool)),
+      logger_(logger),
+      payload_options_(std::move(options.payload)),
+      policy_(options.policy),
+      state_dir_(std::move(options.state_dir)),
+      clock_(options.clock != nullptr ? *options.clock : system_clock()),
+      random_(options.random ? std::move(options.random) : make_random_source()),
+      ledger_(policy_, journal_),
+      rate_(policy_.rate_limit) {}
+
+Dispatcher::~Dispatcher() {
+  try {
+    save_state(false);
+  } catch (...) {
+    // Nothing more can be done at exit; what was not written is replayed
+    // from the spool (a sequence-id is always written before its send).
+  }
+}
 
 void Dispatcher::add_channel(ChannelPtr channel) {
   ChannelKind kind = channel->kind();
   channels_[kind] = std::move(channel);
 }
 
-DispatchStats Dispatcher::run_once() {
-  DispatchStats stats;
+Result<void> Dispatcher::start() {
+  size_t unknown = 0;
+  auto opened = journal_.open(state_dir_, [&](const StateJournal::Line& line) {
+    // A "sent" line feeds both the ledger and the daily counts.
+    bool known = sequences_.apply(line);
+    known = ledger_.apply(line) || known;
+    known = daily_.apply(line) || known;
+    if (!known) ++unknown;
+  });
+  if (!opened) return opened;
+  if (unknown + journal_.skipped_lines() > 0)
+    logger_.warning("state journal in " + state_dir_ + ": ignored " +
+                    std::to_string(unknown + journal_.skipped_lines()) + " line(s) it did not understand");
+
+  // A previous process was killed or crashed: what it had claimed is in
+  // active/ and goes out again (at least once, with the sequence-id it was
+  // given if it had one).
+  const auto left = spool_.active_entries();
+  for (const auto& entry : left) take_up(entry, true);
+  std::unordered_set<std::string> queued;
+  queue_.for_each([&](const std::string&, const QueuedNotification& n) { queued.insert(n.entry); });
+  sequences_.retain([&](const std::string& entry) { return queued.count(entry) > 0; });
+  if (!left.empty())
+    logger_.info("resumed " + std::to_string(queue_.size()) +
+                 " notification(s) left in active/ by the previous process");
+
+  // Start from a compact journal.
+  StateJournal::Snapshot snapshot;
+  sequences_.snapshot(snapshot);
+  ledger_.snapshot(snapshot);
+  daily_.snapshot(snapshot);
+  if (auto written = journal_.rewrite(snapshot); !written)
+    return permanent_error("cannot write the state journal: " + written.error().message);
+  snapshot_size_ = snapshot.text().size();
+
+  recover_stale_tmp();
+  while (claim()) {
+  }
+  return {};
+}
+
+void Dispatcher::recover_stale_tmp() {
   auto stale = spool_.recover_tmp(kStaleTmpSecs);
   for (const auto& entry : stale.recovered)
     logger_.warning("recovered spool entry " + entry + " that its writer left in tmp/");
   for (const auto& entry : stale.removed)
     logger_.warning("removed incomplete spool entry " + entry + " from tmp/");
-  if (auto claimed = spool_.claim_incoming(); !claimed)
-    logger_.error("cannot take new notifications from the spool: " + claimed.error().message);
-  for (const auto& entry : spool_.active_entries()) {
-    switch (dispatch_entry(entry)) {
-      case Outcome::Sent: ++stats.sent; break;
-      case Outcome::Deferred: ++stats.deferred; break;
-      case Outcome::Dropped: ++stats.dropped; break;
-    }
-  }
-  return stats;
 }
 
-Dispatcher::Outcome Dispatcher::dispatch_entry(const std::string& entry) {
+bool Dispatcher::claim() {
+  auto claimed = spool_.claim_incoming(kClaimBatch);
+  if (!claimed) {
+    logger_.error("cannot take new notifications from the spool: " + claimed.error().message);
+    return false;
+  }
+  for (const auto& entry : *claimed) take_up(entry, false);
+  // A reaction's journal line must not wait for the next pass: its spool
+  // record is already gone.
+  save_state(false);
+  return claimed->size() == kClaimBatch;
+}
+
+void Dispatcher::take_up(const std::string& entry, bool after_restart) {
   auto record = spool_.read_active(entry);
   if (!record) {
     if (record.error().temporary()) {
-      logger_.warning("spool entry " + entry + " unreadable for now: " + record.error().message);
-      return Outcome::Deferred;
+      logger_.error("spool entry " + entry + " unreadable for now (taken up at the next start): " +
+                    record.error().message);
+      return;
     }
-    logger_.error("spool entry " + entry + " moved to corrupt/: " + record.error().message);
-    spool_.quarantine_active(entry);
-    return Outcome::Dropped;
+    drop("", entry, nullptr, "lnotify_notification_dropped", "corrupt",
+         "spool entry " + entry + " moved to corrupt/: " + record.error().message, LogLevel::Error);
+    return;
+  }
+  if (is_reaction_record(*record)) {
+    auto reaction = decode_reaction(*record);
+    if (!reaction) {
+      drop("", entry, nullptr, "lnotify_notification_dropped", "corrupt",
+           "spool entry " + entry + " moved to corrupt/: " + reaction.error().message,
+           LogLevel::Error);
+      return;
+    }
+    apply_reaction(entry, *reaction);
+    return;
   }
   auto request = decode_request(*record);
   if (!request) {
-    logger_.error("spool entry " + entry + " moved to corrupt/: " + request.error().message);
-    spool_.quarantine_active(entry);
-    return Outcome::Dropped;
+    drop("", entry, nullptr, "lnotify_notification_dropped", "corrupt",
+         "spool entry " + entry + " moved to corrupt/: " + request.error().message, LogLevel::Error);
+    return;
   }
-
-  const std::string what = describe(*request);
+  const std::string& account = account_of(*request);
   auto channel = channels_.find(request->channel);
   if (channel == channels_.end()) {
-    logger_.error("notification dropped (" + what + "): channel " +
-                  std::string(channel_name(request->channel)) +
-                  " is not enabled in the dispatcher's configuration");
-    spool_.remove_active(entry);
-    return Outcome::Dropped;
+    drop(account, entry, &*request, "lnotify_notification_failed", "channel_disabled",
+         "notification dropped (" + describe(*request) + "): channel " +
+             std::string(channel_name(request->channel)) +
+             " is not enabled in the dispatcher's configuration",
+         LogLevel::Error);
+    return;
   }
   if (auto valid = channel->second->validate_destination(request->address); !valid) {
-    logger_.error("notification dropped (" + what + "): " + valid.error().message);
-    spool_.remove_active(entry);
-    return Outcome::Dropped;
+    drop(account, entry, &*request, "lnotify_notification_failed", "invalid_address",
+         "notification dropped (" + describe(*request) + "): " + valid.error().message,
+         LogLevel::Error);
+    return;
   }
-  auto payload = build_payload(*request, payload_options_);
-  if (!payload) {
-    logger_.error("notification dropped (" + what + "): " + payload.error().message);
-    spool_.remove_active(entry);
-    return Outcome::Dropped;
+
+  const int64_t now = clock_.now_ms();
+  QueuedNotification queued;
+  queued.entry = entry;
+  queued.not_before_ms = now;
+  const int64_t since = request->timestamp > 0 ? request->timestamp * 1000 : now;
+  queued.expires_ms = since + int64_t{policy_.expire_secs} * 1000;
+  queued.device = device_hash(*request);
+  // It was given a sequence-id, so it passed the ledger and the limits
+  // before: it is only to be sent again.
+  queued.admitted = after_restart && sequences_.assigned(entry).has_value();
+  queue_.push(account, std::move(queued));
+}
+
+void Dispatcher::apply_reaction(const std::string& entry, const ClientReaction& reaction) {
+  const int64_t now = clock_.now_ms();
+  const uint32_t answered = ledger_.react(reaction.account, now);
+  std::string message = "client of " + reaction.account + " reacted (" +
+                        (reaction.how.empty() ? std::string("login") : reaction.how) + "): " +
+                        std::to_string(answered) + " unanswered notification(s) answered";
+  // A wake-up the ledger was holding back is no longer needed: the client
+  // is looking at the mailbox store.
+  QueuedNotification* head = queue_.head(reaction.account);
+  if (head != nullptr && head->hold == Hold::Quiet && !head->admitted) {
+    message += "; the pending wake-up (for " + std::to_string(head->merged + 1) +
+               " notification(s)) is cancelled";
+    const std::string held = head->entry;
+    queue_.pop_head(reaction.account);
+    spool_.remove_active(held);
   }
-  auto sent = channel->second->send(request->address, *payload);
-  if (!sent) {
-    if (sent.error().temporary()) {
-      logger_.warning("notification deferred (" + what + "): " + sent.error().message);
-      return Outcome::Deferred;
-    }
-    logger_.error("notification dropped (" + what + "): " + sent.error().message);
-    spool_.remove_active(entry);
-    return Outcome::Dropped;
-  }
-  logger_.info("sent " + std::string(format_name(request->format)) + " over " +
-               std::string(channel_name(request->channel)) + " to " + request->address + " (" +
-               what + ", " + std::to_string(payload->bytes.size()) + " bytes" +
-               (payload->note.empty() ? "" : "; " + payload->note) + ")");
   spool_.remove_active(entry);
-  return Outcome::Sent;
+  logger_.log_event(LogLevel::Info, LogEvent{.name = "lnotify_client_reacted", .user = reaction.account,
+                                              .reason = reaction.how},
+                    message);
+}
+
+std::optional<NotificationRequest> Dispatcher::load(const std::string& account,
+                                                    const QueuedNotification& queued) {
+  const std::string entry = queued.entry;
+  auto record = spool_.read_active(entry);
+  if (!record) {
+    drop(account, entry, nullptr, "lnotify_notification_dropped", "corrupt",
+         "spool entry " + entry + " moved to corrupt/: " + record.error().message, LogLevel::Error);
+    return std::nullopt;
+  }
+  auto request = decode_request(*record);
+  if (!request) {
+    drop(account, entry, nullptr, "lnotify_notification_dropped", "corrupt",
+         "spool entry " + entry + " moved to corrupt/: " + request.error().message, LogLevel::Error);
+    return std::nullopt;
+  }
+  return std::move(*request);
+}
+
+DispatchStats Dispatcher::run_once() {
+  claim();
+  return run_due();
+}
+
+DispatchStats Dispatcher::run_due(size_t budget) {
+  DispatchStats stats;
+  const int64_t now = clock_.now_ms();
+  if (now - last_housekeeping_ms_ >= kHousekeepingMs) {
+    rate_.forget_idle(now);
+    daily_.forget_past_days(now);
+    last_housekeeping_ms_ = now;
+  }
+
+  std::vector<Ready> ready;
+  for (const std::string& account : queue_.due_accounts(now, budget)) {
+    // One notification per account and pass: whether the next may go
+    // depends on how this one fares.
+    for (;;) {
+      QueuedNotification* head = queue_.head(account);
+      if (head == nullptr || head->not_before_ms > now) break;
+      auto request = load(account, *head);
+      if (!request) {
+        ++stats.dropped;
+        continue;
+      }
+      if (now >= head->expires_ms) {
+        drop(account, head->entry, &*request, "lnotify_notification_dropped", "expired",
+             "notification dropped (" + describe(*request) + "): expired after " +
+                 std::to_string(head->attempts) + " attempt(s) (expire = " +
+                 std::to_string(policy_.expire_secs) + " s)" +
+                 (head->last_error ? "; last error: " + *head->last_error : ""),
+             LogLevel::Warning);
+        ++stats.dropped;
+        continue;
+      }
+      if (!head->admitted) {
+        const std::string loaded = head->entry;
+        Admission admission = admit(account, *head, *request, now);
+        if (admission == Admission::Dropped) {
+          ++stats.dropped;
+          continue;
+        }
+        if (admission == Admission::Held) {
+          ++stats.held;
+          break;
+        }
+        head = queue_.head(account);
+        if (head->entry != loaded) {
+          // Merging handed the head a newer entry: send its facts.
+          request = load(account, *head);
+          if (!request) {
+            ++stats.dropped;
+            continue;
+          }
+        }
+      }
+      ready.push_back(Ready{account, head->entry, std::move(*request)});
+      break;
+    }
+  }
+  if (ready.empty()) {
+    save_state(false);
+    return stats;
+  }
+
+  // The sequence-ids must be on disk before any of these leaves.
+  for (Ready& r : ready)
+    r.request.sequence_id = sequences_.assign(r.entry, SequenceStore::device_key(r.request));
+  if (auto written = journal_.write(true); !written) {
+    logger_.error("cannot write the state journal, nothing is sent until it can be: " +
+                  written.error().message);
+    for (Ready& r : ready) {
+      QueuedNotification* head = queue_.head(r.account);
+      head->not_before_ms = now + int64_t{policy_.retry_base_secs} * 1000;
+      queue_.reschedule(r.account);
+      ++stats.retried;
+    }
+    return stats;
+  }
+  for (Ready& r : ready) send(r, now, stats);
+  save_state(false);
+  return stats;
+}
+
+void Dispatcher::send(Ready& ready, int64_t now, DispatchStats& stats) {
+  QueuedNotification* head = queue_.head(ready.account);
+  NotificationRequest& request = ready.request;
+  const std::string channel = std::string(channel_name(request.channel));
+  const std::string what = describe(request) + " seq=" + std::to_string(request.sequence_id);
+  if (head->wakeup) request.format = PayloadFormat::Wakeup;
+
+  auto payload = build_payload(request, payload_options_);
+  if (!payload) {
+    drop(ready.account, ready.entry, &request, "lnotify_notification_failed", "payload",
+         "notification dropped (" + what + "): " + payload.error().message, LogLevel::Error);
+    ++stats.dropped;
+    return;
+  }
+  auto sent = channels_.at(request.channel)->send(request.address, *payload);
+  if (!sent && sent.error().temporary()) {
+    head->attempts++;
+    head->last_error = std::make_unique<std::string>(sent.error().message);
+    const int64_t delay = backoff_delay_ms(policy_, head->attempts, random_->uniform());
+    head->not_before_ms = std::min(now + delay, head->expires_ms);
+    head->hold = Hold::Retry;
+    queue_.reschedule(ready.account);
+    logger_.log_event(LogLevel::Warning,
+                      LogEvent{.name = "lnotify_notification_retried", .user = ready.account,
+                               .channel = channel, .reason = "temporary_failure",
+                               .error = sent.error().message, .sequence_id = request.sequence_id,
+                               .attempts = head->attempts},
+                      "notification deferred (" + what + "): " + sent.error().message +
+                          "; attempt " + std::to_string(head->attempts) + " failed, next in " +
+                          seconds(head->not_before_ms - now));
+    ++stats.retried;
+    return;
+  }
+  if (!sent) {
+    // Draft §14.5.3 separates "request errors" from other causes: a
+    // request the channel refuses is never retried.
+    drop(ready.account, ready.entry, &request, "lnotify_notification_failed", "permanent_failure",
+         "notification dropped (" + what + "): " + sent.error().message, LogLevel::Error);
+    ++stats.dropped;
+    return;
+  }
+
+  if (!request.test) {
+    ledger_.record_sent(ready.account,
+                        LedgerRecord{now, request.sequence_id, request.uid, head->wakeup});
+    daily_.record(ready.account, now);
+    rate_.record(ready.account, now);
+  }
+  std::string note;
+  if (head->merged > 0) note += "; for " + std::to_string(head->merged + 1) + " notifications";
+  if (!payload->note.empty()) note += "; " + payload->note;
+  logger_.log_event(LogLevel::Info,
+                    LogEvent{.name = "lnotify_notification_sent", .user = ready.account,
+                             .channel = channel, .reason = head->wakeup ? "wakeup" : "",
+                             .sequence_id = request.sequence_id, .attempts = head->attempts},
+                    "sent " + std::string(format_name(request.format)) + " over " + channel +
+                        " to " + request.address + " (" + what + ", " +
+                        std::to_string(payload->bytes.size()) + " bytes" + note + ")");
+  sequences_.release(ready.entry);
+  spool_.remove_active(ready.entry);
+  queue_.pop_head(ready.account);
+  ++stats.sent;
+}
+
+// entry is a copy: it is often the queue's own string, gone once removed.
+void Dispatcher::drop(const std::string& account, std::string entry,
+                      const NotificationRequest* request, std::string_view event_name,
+                      std::string_view reason, std::string_view message, LogLevel level) {
+  if (!account.empty()) queue_.remove(account, entry);
+  sequences_.release(entry);
+  if (reason == "corrupt")
+    spool_.quarantine_active(entry);
+  else
+    spool_.remove_active(entry);
+  std::string channel = request != nullptr ? std::string(channel_name(request->channel)) : "";
+  logger_.log_event(level,
+                    LogEvent{.name = event_name, .user = account, .channel = channel,
+                             .reason = reason},
+                    message);
+}
+
+void Dispatcher::save_state(bool durable) {
+  if (!journal_.is_open()) return;
+  if (journal_.has_pending() || durable) {
+    if (auto written = journal_.write(durable); !written)
+      logger_.error("cannot write the state journal: " + written.error().message);
+  }
+  if (journal_.size_bytes() < std::max(kMinJournalBytes, 4 * snapshot_size_)) return;
+  StateJournal::Snapshot snapshot;
+  sequences_.snapshot(snapshot);
+  ledger_.snapshot(snapshot);
+  daily_.snapshot(snapshot);
+  if (auto written = journal_.rewrite(snapshot); !written) {
+    logger_.error("cannot rewrite the state journal: " + written.error().message);
+    return;
+  }
+  snapshot_size_ = snapshot.text().size();
 }
 
 }  // namespace lnotify

@@ -6,6 +6,7 @@
 
 #include "lnotify/mailbox_uri.h"
 #include "lnotify/destination_policy.h"
+#include "lnotify/rate_limit.h"
 #include "text_util.h"
 
 namespace lnotify {
@@ -22,6 +23,25 @@ Result<std::vector<ChannelKind>> parse_channel_list(std::string_view value) {
     value = end == std::string_view::npos ? std::string_view{} : value.substr(end + 1);
   }
   return channels;
+}
+
+// A whole number from min to max; the setting's name and unit make the
+// error message.
+Result<unsigned> parse_number(std::string_view key, std::string_view value, unsigned min,
+                              unsigned max, std::string_view unit) {
+  unsigned number = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (!text::all_digits(value) || ec != std::errc() || end != value.data() + value.size() ||
+      number < min || number > max)
+    return permanent_error(std::string(key) + " must be a number of " + std::string(unit) +
+                           " from " + std::to_string(min) + " to " + std::to_string(max));
+  return number;
+}
+
+Result<bool> parse_yes_no(std::string_view key, std::string_view value) {
+  if (text::iequals(value, "yes")) return true;
+  if (text::iequals(value, "no")) return false;
+  return permanent_error(std::string(key) + " must be yes or no");
 }
 
 }  // namespace
@@ -48,12 +68,42 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       if (value.empty() || value.front() != '/')
         return permanent_error(where + "spool_dir must be an absolute path");
       config.spool_dir = std::string(value);
+    } else if (key == "state_dir") {
+      if (value.empty() || value.front() != '/')
+        return permanent_error(where + "state_dir must be an absolute path");
+      config.state_dir = std::string(value);
     } else if (key == "scan_interval") {
-      unsigned secs = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), secs);
-      if (ec != std::errc() || end != value.data() + value.size() || secs == 0 || secs > 86400)
-        return permanent_error(where + "scan_interval must be a number of seconds from 1 to 86400");
-      config.scan_interval_secs = secs;
+      auto secs = parse_number(key, value, 1, 86400, "seconds");
+      if (!secs) return permanent_error(where + secs.error().message);
+      config.scan_interval_secs = *secs;
+    } else if (key == "unanswered_limit") {
+      auto count = parse_number(key, value, 0, 1000000, "notifications (0: no limit)");
+      if (!count) return permanent_error(where + count.error().message);
+      config.policy.unanswered_limit = *count;
+    } else if (key == "wakeup_interval") {
+      auto secs = parse_number(key, value, 1, 7 * 86400, "seconds");
+      if (!secs) return permanent_error(where + secs.error().message);
+      config.policy.wakeup_interval_secs = *secs;
+    } else if (key == "rate_limit") {
+      auto limit = parse_rate_limit(value);
+      if (!limit) return permanent_error(where + limit.error().message);
+      config.policy.rate_limit = *limit;
+    } else if (key == "coalesce") {
+      auto yes = parse_yes_no(key, value);
+      if (!yes) return permanent_error(where + yes.error().message);
+      config.policy.coalesce = *yes;
+    } else if (key == "retry_base") {
+      auto secs = parse_number(key, value, 1, 86400, "seconds");
+      if (!secs) return permanent_error(where + secs.error().message);
+      config.policy.retry_base_secs = *secs;
+    } else if (key == "retry_max") {
+      auto secs = parse_number(key, value, 1, 7 * 86400, "seconds");
+      if (!secs) return permanent_error(where + secs.error().message);
+      config.policy.retry_max_secs = *secs;
+    } else if (key == "expire") {
+      auto secs = parse_number(key, value, 1, 30 * 86400, "seconds");
+      if (!secs) return permanent_error(where + secs.error().message);
+      config.policy.expire_secs = *secs;
     } else if (key == "channels") {
       auto channels = parse_channel_list(value);
       if (!channels) return permanent_error(where + channels.error().message);
@@ -93,6 +143,10 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     }
   }
+  if (config.policy.retry_max_secs < config.policy.retry_base_secs)
+    return permanent_error("retry_max (" + std::to_string(config.policy.retry_max_secs) +
+                           ") must not be less than retry_base (" +
+                           std::to_string(config.policy.retry_base_secs) + ")");
   if (config.mailbox_uri == MailboxUriStyle::Imap && config.imap_host.empty())
     return permanent_error("mailbox_uri = imap needs imap_host (the host clients connect to)");
   return config;

@@ -51,6 +51,7 @@ std::string encode_request(const NotificationRequest& r) {
   const std::string datetime = std::to_string(r.datetime);
   const std::string sequence_id = std::to_string(r.sequence_id);
   const std::string size_limit = std::to_string(r.size_limit);
+  const std::string daily_limit = std::to_string(r.daily_limit);
   for (auto [key, value] : {std::pair<std::string_view, std::string_view>{"sender", r.sender},
                             {"subject", r.subject},
                             {"snippet", r.snippet},
@@ -65,6 +66,8 @@ std::string encode_request(const NotificationRequest& r) {
   if (r.size_limit != 0) fields.emplace_back("size-limit", size_limit);
   const std::string importance = std::to_string(r.importance);
   if (r.importance != 0) fields.emplace_back("importance", importance);
+  if (r.daily_limit != 0) fields.emplace_back("daily-limit", daily_limit);
+  if (r.test) fields.emplace_back("test", "1");
   return record::encode(kRecordHeader, fields);
 }
 
@@ -121,11 +124,17 @@ Result<NotificationRequest> decode_request(std::string_view text) {
   if (!size_limit) return size_limit.error();
   r.datetime = *datetime;
   r.sequence_id = *sequence_id;
+  auto daily_limit = optional_int<uint32_t>(fields, "daily-limit");
+  if (!daily_limit) return daily_limit.error();
+  auto test = optional_int<unsigned>(fields, "test");
+  if (!test) return test.error();
   r.size_limit = *size_limit;
   auto importance = optional_int<uint8_t>(fields, "importance");
   if (!importance) return importance.error();
   if (*importance > 3) return permanent_error("record has an invalid importance");
   r.importance = *importance;
+  r.daily_limit = *daily_limit;
+  r.test = *test != 0;
   return r;
 }
 

@@ -5,6 +5,8 @@ namespace {
 
 constexpr std::string_view kEnd = "end";
 
+}  // namespace
+
 void append_escaped(std::string& out, std::string_view value) {
   for (char c : value) {
     switch (c) {
@@ -38,8 +40,6 @@ Result<std::string> unescape(std::string_view value) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string encode(std::string_view header, const Fields& fields) {
   std::string out(header);

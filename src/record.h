@@ -20,6 +20,10 @@ using Parsed = std::map<std::string, std::string>;
 std::string encode(std::string_view header, const Fields& fields);
 Result<Parsed> decode(std::string_view header, std::string_view text);
 
+// The value escaping of records, for other line formats (the state journal).
+void append_escaped(std::string& out, std::string_view value);
+Result<std::string> unescape(std::string_view value);
+
 // Looks up a field that must be present.
 Result<std::string> required(const Parsed& fields, const char* key);
 

@@ -105,9 +105,16 @@ std::string Spool::path(const char* sub, const std::string& entry) const {
 }
 
 Result<std::string> Spool::submit(const NotificationRequest& request, bool durable) const {
+  return submit_record(encode_request(request), durable);
+}
+
+Result<std::string> Spool::submit_reaction(const ClientReaction& reaction) const {
+  return submit_record(encode_reaction(reaction), false);
+}
+
+Result<std::string> Spool::submit_record(const std::string& record, bool durable) const {
   const std::string entry = new_entry_name();
   const std::string tmp_path = path(kTmp, entry);
-  const std::string record = encode_request(request);
 
   UniqueFd fd(::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
   if (!fd.valid()) return temporary_error(syscall_error("open", tmp_path));
@@ -149,18 +156,28 @@ Result<void> Spool::prepare() const {
   return {};
 }
 
-Result<size_t> Spool::claim_incoming() const {
+Result<std::vector<std::string>> Spool::claim_incoming(size_t max) const {
   std::vector<std::string> names;
   const std::string incoming = path(kIncoming, "");
   if (!posix::list_directory(incoming, names))
     return temporary_error(syscall_error("opendir", incoming));
-  size_t claimed = 0;
-  for (const auto& name : names) {
+  if (names.size() > max) {
+    std::partial_sort(names.begin(), names.begin() + static_cast<ptrdiff_t>(max), names.end());
+    names.resize(max);
+  } else {
+    std::sort(names.begin(), names.end());
+  }
+  std::vector<std::string> claimed;
+  claimed.reserve(names.size());
+  for (auto& name : names) {
     const std::string from = path(kIncoming, name);
     const std::string to = path(kActive, name);
-    if (::rename(from.c_str(), to.c_str()) < 0)
-      return temporary_error(syscall_error("rename", from + ", " + to));
-    ++claimed;
+    if (::rename(from.c_str(), to.c_str()) < 0) {
+      // What was moved so far is the caller's; the rest stays for later.
+      if (claimed.empty()) return temporary_error(syscall_error("rename", from + ", " + to));
+      break;
+    }
+    claimed.push_back(std::move(name));
   }
   return claimed;
 }
@@ -204,7 +221,9 @@ Spool::TmpRecovery Spool::recover_tmp(long max_age_secs) const {
     // that never renamed it (it died, or a crash lost the rename): it is a
     // committed notification. Anything else is half-written debris.
     std::string record;
-    bool complete = read_file(p, record) && decode_request(record).has_value();
+    bool complete = read_file(p, record) && (is_reaction_record(record)
+                                                 ? decode_reaction(record).has_value()
+                                                 : decode_request(record).has_value());
     if (complete && ::rename(p.c_str(), path(kIncoming, name).c_str()) == 0) {
       result.recovered.push_back(name);
     } else if (::unlink(p.c_str()) == 0) {

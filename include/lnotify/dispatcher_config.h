@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lnotify/dispatch_policy.h"
 #include "lnotify/payload.h"
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
@@ -18,7 +19,13 @@ namespace lnotify {
 
 struct DispatcherConfig {
   std::string spool_dir = "/var/spool/lnotify";
+  // The dispatcher's own state (sequence-ids, the ledger, daily counts);
+  // must exist and belong to the dispatcher's user.
+  std::string state_dir = "/var/lib/lnotify";
   unsigned scan_interval_secs = 30;  // safety net besides the FIFO wake-ups
+  // unanswered_limit, wakeup_interval, rate_limit, coalesce, retry_base,
+  // retry_max, expire (README "Dispatcher").
+  DispatchPolicy policy;
   std::vector<ChannelKind> channels{ChannelKind::Udp};
   // Who sends the notifications (draft §11.2 "credential.priv": "the source
   // address or identity of the server"); empty means the host name.

@@ -72,6 +72,8 @@ struct lnotify_request {
 	int64_t datetime;
 	/* "limit size=N" (draft §11.3), bytes; 0: none */
 	uint32_t size_limit;
+	/* "limit total=N" (draft §11.3), notifications per day; 0: none */
+	uint32_t daily_limit;
 	/* the device's keys (base64url, as stored); both set: encrypt */
 	const char *device_p256dh;
 	const char *device_auth;
@@ -80,6 +82,9 @@ struct lnotify_request {
 	const char *message;
 	/* its :importance, 1 (high) to 3 (low); 0: not from Sieve */
 	unsigned int importance;
+	/* an operator's test notification (doveadm lnotify test): the
+	   ledger and the limits let it through */
+	bool test;
 };
 
 /* Writes the request into the spool atomically. With durable, it is on disk
@@ -88,6 +93,16 @@ int lnotify_spool_submit(const char *spool_dir,
 			 const struct lnotify_request *request, bool durable,
 			 char *entry_r, size_t entry_size,
 			 struct lnotify_error *error_r);
+
+/* Tells the dispatcher that the client of account reacted (draft §10):
+   it logged in over IMAP or selected a mailbox, so the outband
+   notifications sent to it are answered. account is the name requests
+   carry as "account" (user@domain). how says which ("login", "select"),
+   for the log. Not flushed to disk: a reaction lost in a crash only
+   delays the ledger until the next one. */
+int lnotify_spool_submit_reaction(const char *spool_dir, const char *account,
+				  const char *how,
+				  struct lnotify_error *error_r);
 
 /* ---- METADATA (draft §11) ---- */
 
@@ -143,15 +158,52 @@ enum lnotify_log_level {
 typedef void lnotify_log_func_t(void *context, enum lnotify_log_level level,
 				const char *message);
 
+/* A named event about a notification (see README "Metrics"), logged with
+   message. Strings are empty when not applicable, never NULL. */
+struct lnotify_event_fields {
+	const char *name;    /* lnotify_notification_sent, ... */
+	const char *user;    /* the account */
+	const char *channel; /* UDP, SMS, ... */
+	const char *reason;  /* keyword: expired, daily_limit, quiet, ... */
+	const char *error;   /* the failure's text */
+	uint64_t sequence_id;
+	unsigned int attempts;
+};
+typedef void lnotify_event_func_t(void *context, enum lnotify_log_level level,
+				  const struct lnotify_event_fields *event,
+				  const char *message);
+
 struct lnotify_dispatcher;
 
+/* Reads the configuration, prepares the spool, loads the state and takes
+   up what a previous process left queued. */
 struct lnotify_dispatcher *
 lnotify_dispatcher_create(const char *config_path, lnotify_log_func_t *log,
-			  void *log_context, struct lnotify_error *error_r);
+			  lnotify_event_func_t *event, void *context,
+			  struct lnotify_error *error_r);
 unsigned int
 lnotify_dispatcher_scan_interval_msecs(const struct lnotify_dispatcher *disp);
-/* One pass over the spool: claims new records and tries every queued one. */
+/* Takes new records from incoming/ (a FIFO wake-up), a bounded number;
+   returns true when more may be waiting. */
+bool lnotify_dispatcher_claim(struct lnotify_dispatcher *disp);
+/* Moves complete records that writers left in tmp/ on (periodically). */
+void lnotify_dispatcher_recover(struct lnotify_dispatcher *disp);
+/* Sends what is due now, a bounded amount of it. */
 void lnotify_dispatcher_run(struct lnotify_dispatcher *disp);
+/* Milliseconds until the next pass is needed: 0 when something is due
+   now, -1 when nothing is queued. */
+int64_t lnotify_dispatcher_next_due_msecs(const struct lnotify_dispatcher *disp);
+
+/* The operations protocol (lnotify/dispatch_admin.h). args is a NULL
+   terminated request; each result row is handed to reply. Returns 0 and
+   the summary in summary_r, or -1 with error_r. */
+typedef void lnotify_admin_reply_func_t(void *context,
+					const char *const *fields);
+int lnotify_dispatcher_admin(struct lnotify_dispatcher *disp,
+			     const char *const *args,
+			     lnotify_admin_reply_func_t *reply, void *context,
+			     char *summary_r, size_t summary_size,
+			     struct lnotify_error *error_r);
 void lnotify_dispatcher_destroy(struct lnotify_dispatcher **disp);
 
 #ifdef __cplusplus

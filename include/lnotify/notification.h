@@ -32,6 +32,7 @@ struct NotificationRequest {
   std::string view;           // view holding the message; empty: the mailbox itself
   uint64_t sequence_id = 0;   // notification number per user and device
   uint32_t size_limit = 0;    // "limit size=N" (draft §11.3), bytes; 0: none
+  uint32_t daily_limit = 0;   // "limit total=N" (draft §11.3), notifications per day; 0: none
   // The device's Web Push-style keys (/private/notify/security/p256dh and
   // .../auth), base64url as stored; both set: EXTENDED payloads are encrypted.
   std::string device_p256dh;
@@ -40,6 +41,10 @@ struct NotificationRequest {
   // :importance, 1 (high) to 3 (low); empty and 0 for any other request.
   std::string message;
   uint8_t importance = 0;
+
+  // An operator's test notification (doveadm lnotify test): sent whatever
+  // the ledger and the limits say, so it proves the channel works.
+  bool test = false;
 };
 
 // Spool record: a version line, then one "key<TAB>value" line per field with

@@ -17,10 +17,12 @@
 // submission order.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "lnotify/notification.h"
+#include "lnotify/reaction.h"
 #include "lnotify/result.h"
 
 namespace lnotify {
@@ -35,11 +37,16 @@ class Spool {
   // to disk before this returns, so a committed message's notification
   // survives a machine crash (see recover_tmp for a lost rename).
   Result<std::string> submit(const NotificationRequest& request, bool durable) const;
+  // A client's reaction goes the same way, so it keeps its place among the
+  // user's notifications. It is never flushed: losing one to a machine
+  // crash only means the ledger waits for the client's next login.
+  Result<std::string> submit_reaction(const ClientReaction& reaction) const;
 
   // Dispatcher side.
   Result<void> prepare() const;  // creates the subdirectories with their modes
-  // Moves every incoming record into active/, returning how many it took.
-  Result<size_t> claim_incoming() const;
+  // Moves the oldest incoming records, at most max of them, into active/,
+  // returning the names it took in submission order.
+  Result<std::vector<std::string>> claim_incoming(size_t max = SIZE_MAX) const;
   std::vector<std::string> active_entries() const;  // sorted, oldest first
   Result<std::string> read_active(const std::string& entry) const;
   void remove_active(const std::string& entry) const;
@@ -57,6 +64,7 @@ class Spool {
 
  private:
   std::string path(const char* sub, const std::string& entry) const;
+  Result<std::string> submit_record(const std::string& record, bool durable) const;
 
   std::string directory_;
 };

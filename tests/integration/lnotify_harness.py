@@ -29,6 +29,9 @@ import xml.dom.minidom
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("LNOTIFY_BUILD_DIR", os.path.join(REPO, "build"))
 STOCK_MODULES = "/usr/lib/dovecot/modules"
+# doveadm loads its plugins from this compiled-in directory only.
+DOVEADM_MODULES = "/usr/lib/dovecot/modules/doveadm"
+DOVEADM_PLUGIN = "lib10_doveadm_lnotify_plugin.so"
 MAIL_UID = MAIL_GID = 5000
 USERS = ("alice", "bob")
 DOMAIN = "example.test"
@@ -198,13 +201,28 @@ class UdpSink:
         self.sock.close()
 
 
+def link_doveadm_plugin():
+    """Puts this build's doveadm plugin where doveadm looks for it, unless
+    it is there already. Returns the link to remove afterwards, or None."""
+    built = os.path.join(BUILD, "plugin", DOVEADM_PLUGIN)
+    link = os.path.join(DOVEADM_MODULES, DOVEADM_PLUGIN)
+    if os.path.islink(link) and os.readlink(link) == built:
+        return None
+    if os.path.lexists(link):
+        raise RuntimeError(f"{link} exists and is not this build's {built}: it would shadow the build "
+                           "(an installed dovecot-lnotify?); remove it to run the tests")
+    os.symlink(built, link)
+    return link
+
+
 class Dovecot:
     def __init__(self, with_dispatcher=True, plugin_settings=None, extra_conf="", user_fields=None,
-                 stock=False):
+                 dispatch_settings=None, stock=False):
         # stock: the same instance without lnotify at all, for baselines
         self.stock = stock
         self.with_dispatcher = with_dispatcher and not stock
         self.plugin_settings = dict(plugin_settings or {})
+        self.dispatch_settings = dict(dispatch_settings or {})
         self.user_fields = dict(user_fields or {})
         self.extra_conf = extra_conf
         # Short path: UNIX socket paths under base_dir must fit in 108 bytes.
@@ -219,6 +237,7 @@ class Dovecot:
         self.conf = os.path.join(self.root, "dovecot.conf")
         self.log_path = os.path.join(self.root, "log", "dovecot.log")
         self.spool = os.path.join(self.root, "spool")
+        self.state = os.path.join(self.root, "state")
         self._lay_out()
 
     # ---- set-up -------------------------------------------------------
@@ -272,22 +291,36 @@ class Dovecot:
         os.symlink(built, os.path.join(self.sieve_plugin_dir, sieve_ours))
 
         self._make_spool()
-        dispatch_conf = os.path.join(r, "lnotify-dispatch.conf")
+        self.write_dispatch_conf()
+        self._write_conf(os.path.join(r, "lnotify-dispatch.conf"))
+
+    def write_dispatch_conf(self):
+        """The shipped lnotify-dispatch.conf with paths into the temp dir
+        and the test's dispatch_settings (replacing a line, commented or
+        not, or appended)."""
+        dispatch_conf = os.path.join(self.root, "lnotify-dispatch.conf")
         with open(os.path.join(REPO, "dovecot-conf", "lnotify-dispatch.conf")) as f:
             text = f.read()
-        text = re.sub(r"(?m)^spool_dir = .*$", f"spool_dir = {self.spool}", text)
-        text = re.sub(r"(?m)^scan_interval = .*$", "scan_interval = 2", text)
         # the tests' sinks listen on loopback; nothing else may be reached
-        text += "\nallowed_destinations = 127.0.0.1 ::1\n"
+        settings = {"spool_dir": self.spool, "state_dir": self.state, "scan_interval": "2",
+                    "allowed_destinations": "127.0.0.1 ::1"}
+        settings.update(self.dispatch_settings)
+        for key, value in settings.items():
+            text, n = re.subn(rf"(?m)^#?{re.escape(key)} = .*$", f"{key} = {value}", text, count=1)
+            if n == 0:
+                text += f"{key} = {value}\n"
         with open(dispatch_conf, "w") as f:
             f.write(text)
         os.chown(dispatch_conf, 0, grp.getgrnam("dovecot").gr_gid)
         os.chmod(dispatch_conf, 0o640)
-        self._write_conf(dispatch_conf)
 
     def _make_spool(self):
-        """The spool as the package creates it (debian/postinst)."""
+        """The spool and the state directory as the package creates them
+        (debian/postinst)."""
         dovecot = pwd.getpwnam("dovecot")
+        os.makedirs(self.state)
+        os.chown(self.state, dovecot.pw_uid, dovecot.pw_gid)
+        os.chmod(self.state, 0o700)
         os.makedirs(self.spool)
         os.chown(self.spool, dovecot.pw_uid, dovecot.pw_gid)
         os.chmod(self.spool, 0o755)
@@ -502,6 +535,20 @@ plugin {{
                 users.append(pwd.getpwuid(uid).pw_name)
         return users
 
+    def process_ids(self, name):
+        """Process ids of this instance's processes whose command line starts with name."""
+        pids = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if argv and os.path.basename(argv[0].decode(errors="replace")).endswith(name) \
+                    and any(self.root.encode() in a for a in argv):
+                pids.append(int(pid))
+        return pids
+
     def edit_attribute_dict(self, user, key_suffix, value):
         """Rewrites a value in the user's file dict directly, bypassing
         Dovecot (and so lnotify's validation)."""
@@ -535,6 +582,16 @@ plugin {{
     def spool_entries(self, sub):
         return sorted(os.listdir(os.path.join(self.spool, sub)))
 
+    def spool_requests(self, sub):
+        """The notification requests in a spool directory (leaving out the
+        clients' reactions, which travel the same way)."""
+        requests = []
+        for name in self.spool_entries(sub):
+            with open(os.path.join(self.spool, sub, name), "rb") as f:
+                if f.readline().startswith(b"lnotify-request "):
+                    requests.append(name)
+        return requests
+
 
 CHANNEL = "/private/notify/outband/channel"
 ADDRESS = "/private/notify/outband/address"
@@ -561,10 +618,15 @@ class DovecotTestCase(unittest.TestCase):
     extra_conf = ""
     plugin_settings = {}
     user_fields = {}
+    dispatch_settings = {}
 
     def setUp(self):
+        link = link_doveadm_plugin()
+        if link is not None:
+            self.addCleanup(os.unlink, link)
         self.dovecot = Dovecot(with_dispatcher=self.with_dispatcher, extra_conf=self.extra_conf,
-                               plugin_settings=self.plugin_settings, user_fields=self.user_fields)
+                               plugin_settings=self.plugin_settings, user_fields=self.user_fields,
+                               dispatch_settings=self.dispatch_settings)
         self.addCleanup(self.dovecot.cleanup)
         self.dovecot.start()
         self.sink = UdpSink()

@@ -136,7 +136,7 @@ class WithoutDispatcher(DovecotTestCase):
         self.assertIsNotNone(self.dovecot.wait_for_log(
             r"lnotify: Dispatcher not running \(open\(\S+/lnotify-dispatch\) failed: (No such file or directory|No such device or address)\): "
             r"1 notification\(s\) left queued in \S+ until it starts"))
-        self.assertEqual(len(self.dovecot.spool_entries("incoming")), 2)
+        self.assertEqual(len(self.dovecot.spool_requests("incoming")), 2)
 
         # The administrator puts the service back: what was queued is sent.
         self.restart(with_dispatcher=True)

@@ -102,3 +102,57 @@ TEST(DispatcherConfig, MissingFileIsAnError) {
 
 }  // namespace
 }  // namespace lnotify
+
+namespace lnotify {
+namespace {
+
+TEST(DispatcherConfig, QueueSettingsDefaults) {
+  auto config = parse_dispatcher_config("");
+  ASSERT_TRUE(config.has_value());
+  EXPECT_EQ(config->state_dir, "/var/lib/lnotify");
+  EXPECT_EQ(config->policy.unanswered_limit, 10u);
+  EXPECT_EQ(config->policy.wakeup_interval_secs, 3600u);
+  EXPECT_EQ(config->policy.rate_limit.count, 30u);
+  EXPECT_EQ(config->policy.rate_limit.per_secs, 60u);
+  EXPECT_TRUE(config->policy.coalesce);
+  EXPECT_EQ(config->policy.retry_base_secs, 30u);
+  EXPECT_EQ(config->policy.retry_max_secs, 3600u);
+  EXPECT_EQ(config->policy.expire_secs, 86400u);
+}
+
+TEST(DispatcherConfig, QueueSettings) {
+  auto config = parse_dispatcher_config(
+      "state_dir = /srv/lnotify\nunanswered_limit = 0\nwakeup_interval = 600\n"
+      "rate_limit = 5/10\ncoalesce = no\nretry_base = 2\nretry_max = 20\nexpire = 300\n");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->state_dir, "/srv/lnotify");
+  EXPECT_EQ(config->policy.unanswered_limit, 0u);
+  EXPECT_EQ(config->policy.wakeup_interval_secs, 600u);
+  EXPECT_EQ(config->policy.rate_limit.count, 5u);
+  EXPECT_EQ(config->policy.rate_limit.per_secs, 10u);
+  EXPECT_FALSE(config->policy.coalesce);
+  EXPECT_EQ(config->policy.retry_base_secs, 2u);
+  EXPECT_EQ(config->policy.retry_max_secs, 20u);
+  EXPECT_EQ(config->policy.expire_secs, 300u);
+  auto off = parse_dispatcher_config("rate_limit = 0\n");
+  ASSERT_TRUE(off.has_value());
+  EXPECT_FALSE(off->policy.rate_limit.enabled());
+}
+
+TEST(DispatcherConfig, QueueSettingErrors) {
+  auto check = [](const char* text, const char* expected) {
+    auto config = parse_dispatcher_config(text);
+    ASSERT_FALSE(config.has_value()) << text;
+    EXPECT_NE(config.error().message.find(expected), std::string::npos) << config.error().message;
+  };
+  check("state_dir = var/lib\n", "line 1: state_dir must be an absolute path");
+  check("unanswered_limit = -1\n", "unanswered_limit must be a number");
+  check("wakeup_interval = 0\n", "wakeup_interval must be a number of seconds from 1");
+  check("rate_limit = 30 per minute\n", "rate_limit must be N/S");
+  check("coalesce = maybe\n", "coalesce must be yes or no");
+  check("retry_base = 60\nretry_max = 30\n", "retry_max (30) must not be less than retry_base (60)");
+  check("expire = 1d\n", "expire must be a number of seconds");
+}
+
+}  // namespace
+}  // namespace lnotify

@@ -73,7 +73,7 @@ TEST_F(SpoolTest, SubmittedRecordsAreClaimedInOrder) {
   EXPECT_TRUE(fs::is_empty(dir.path() + "/tmp"));
   auto claimed = spool.claim_incoming();
   ASSERT_TRUE(claimed.has_value());
-  EXPECT_EQ(*claimed, 5u);
+  EXPECT_EQ(*claimed, submitted);
   EXPECT_TRUE(fs::is_empty(dir.path() + "/incoming"));
 
   auto active = spool.active_entries();
@@ -113,6 +113,29 @@ TEST_F(SpoolTest, RecoversCompleteRecordsLeftInTmp) {
   EXPECT_EQ(result.removed, std::vector<std::string>{"0000000000000002-1-0-0"});
   EXPECT_TRUE(fs::exists(dir.path() + "/incoming/0000000000000001-1-0-0"));
   EXPECT_TRUE(fs::exists(fresh)) << "a writer may still be about to rename it";
+}
+
+TEST_F(SpoolTest, ReactionsTravelLikeRequestsAndAreRecoveredFromTmp) {
+  auto first = spool.submit(request(1), false);
+  auto reaction = spool.submit_reaction({"alice@example.test", 1700000001, "login"});
+  auto second = spool.submit(request(2), false);
+  ASSERT_TRUE(first && reaction && second);
+  auto claimed = spool.claim_incoming();
+  ASSERT_TRUE(claimed.has_value());
+  ASSERT_EQ(*claimed, (std::vector<std::string>{*first, *reaction, *second}));
+  auto record = spool.read_active(*reaction);
+  ASSERT_TRUE(record.has_value());
+  ASSERT_TRUE(is_reaction_record(*record));
+  auto decoded = decode_reaction(*record);
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(decoded->account, "alice@example.test");
+  EXPECT_EQ(decoded->timestamp, 1700000001);
+  EXPECT_EQ(decoded->how, "login");
+
+  const std::string left = dir.path() + "/tmp/0000000000000004-1-0-0";
+  std::ofstream(left) << encode_reaction({"bob@example.test", 1, "select"});
+  age(left, 600);
+  EXPECT_EQ(spool.recover_tmp(300).recovered, std::vector<std::string>{"0000000000000004-1-0-0"});
 }
 
 }  // namespace

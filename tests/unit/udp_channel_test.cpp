@@ -78,6 +78,39 @@ TEST(UdpSocketTransport, DeliversOverLoopback) {
   EXPECT_EQ(std::string(buf, 7), "wake up");
 }
 
+// Nothing listens: the host answers ICMP port unreachable, which a
+// connected socket reports. The device's listener may come back: temporary.
+TEST(UdpSocketTransport, ClosedPortOnLoopbackIsATemporaryFailure) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  ::close(fd);  // the port is free again and nothing listens on it
+
+  auto transport = make_udp_socket_transport();
+  auto result = transport->send_to("127.0.0.1", ntohs(addr.sin_port), "wake up");
+  ASSERT_FALSE(result.has_value());
+  EXPECT_TRUE(result.error().temporary());
+  EXPECT_NE(result.error().message.find("Connection refused (ICMP port unreachable"),
+            std::string::npos)
+      << result.error().message;
+}
+
+// Broadcast without SO_BROADCAST: the kernel refuses (EACCES); retrying
+// cannot help.
+TEST(UdpSocketTransport, BroadcastIsAPermanentFailure) {
+  auto transport = make_udp_socket_transport();
+  auto result = transport->send_to("255.255.255.255", 9, "wake up");
+  ASSERT_FALSE(result.has_value());
+  EXPECT_FALSE(result.error().temporary());
+  EXPECT_NE(result.error().message.find("Permission denied"), std::string::npos)
+      << result.error().message;
+}
+
 TEST(UdpSocketTransport, UnknownHostIsAnError) {
   auto transport = make_udp_socket_transport();
   auto result = transport->send_to("no-such-host.invalid", 9, "x");
