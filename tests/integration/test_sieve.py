@@ -101,11 +101,14 @@ class SieveTestCase(DovecotTestCase):
         return root
 
     def spool_records(self):
-        """The requests waiting in incoming/ (no dispatcher), parsed."""
+        """The requests waiting in incoming/ (no dispatcher), parsed; the
+        reactions that IMAP logins and SELECTs queue are left out."""
         records = []
         for path in sorted(glob.glob(os.path.join(self.dovecot.spool, "incoming", "*"))):
             with open(path, encoding="utf-8") as f:
                 lines = f.read().split("\n")
+            if lines[0] == "lnotify-reaction 1":
+                continue
             self.assertEqual(lines[0], "lnotify-request 1")
             fields = dict(line.split("\t", 1) for line in lines[1:] if "\t" in line)
             records.append(fields)
