@@ -29,7 +29,9 @@ import xml.dom.minidom
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("LNOTIFY_BUILD_DIR", os.path.join(REPO, "build"))
 STOCK_MODULES = "/usr/lib/dovecot/modules"
-# doveadm loads its plugins from this compiled-in directory only.
+# doveadm loads its plugins from this compiled-in directory only. The tests
+# never touch it: doveadm runs in a private mount namespace where a copy of
+# it, with this build's plugin, is mounted in its place.
 DOVEADM_MODULES = "/usr/lib/dovecot/modules/doveadm"
 DOVEADM_PLUGIN = "lib10_doveadm_lnotify_plugin.so"
 MAIL_UID = MAIL_GID = 5000
@@ -201,20 +203,6 @@ class UdpSink:
         self.sock.close()
 
 
-def link_doveadm_plugin():
-    """Puts this build's doveadm plugin where doveadm looks for it, unless
-    it is there already. Returns the link to remove afterwards, or None."""
-    built = os.path.join(BUILD, "plugin", DOVEADM_PLUGIN)
-    link = os.path.join(DOVEADM_MODULES, DOVEADM_PLUGIN)
-    if os.path.islink(link) and os.readlink(link) == built:
-        return None
-    if os.path.lexists(link):
-        raise RuntimeError(f"{link} exists and is not this build's {built}: it would shadow the build "
-                           "(an installed dovecot-lnotify?); remove it to run the tests")
-    os.symlink(built, link)
-    return link
-
-
 class Dovecot:
     def __init__(self, with_dispatcher=True, plugin_settings=None, extra_conf="", user_fields=None,
                  dispatch_settings=None, stock=False):
@@ -289,6 +277,15 @@ class Dovecot:
         if not os.path.exists(built):
             raise RuntimeError(f"{built} is missing: build the project first")
         os.symlink(built, os.path.join(self.sieve_plugin_dir, sieve_ours))
+        # doveadm's module dir as doveadm will see it (see doveadm()): the
+        # stock plugins copied (links would point back into the mount
+        # point), lnotify's from the build.
+        doveadm_modules = os.path.join(r, "doveadm-modules")
+        os.makedirs(doveadm_modules)
+        for name in os.listdir(DOVEADM_MODULES):
+            if name.endswith(".so") and name != DOVEADM_PLUGIN:
+                shutil.copy2(os.path.join(DOVEADM_MODULES, name), doveadm_modules)
+        os.symlink(os.path.join(BUILD, "plugin", DOVEADM_PLUGIN), os.path.join(doveadm_modules, DOVEADM_PLUGIN))
 
         self._make_spool()
         self.write_dispatch_conf()
@@ -574,7 +571,14 @@ plugin {{
         return [dict(zip(keys, m.groups())) for m in self.SENT_RE.finditer(self.log())]
 
     def doveadm(self, *args):
-        result = subprocess.run(["doveadm", "-c", self.conf, *args], capture_output=True, text=True, timeout=60)
+        """Runs doveadm with this build's doveadm plugin: in a private mount
+        namespace, with doveadm-modules/ mounted over its module dir, so
+        nothing on the system changes and parallel checkouts do not meet."""
+        script = 'mount --bind "$0" "$1" && shift && exec doveadm "$@"'
+        result = subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+             os.path.join(self.root, "doveadm-modules"), DOVEADM_MODULES, "-c", self.conf, *args],
+            capture_output=True, text=True, timeout=60)
         if result.returncode != 0:
             raise RuntimeError(f"doveadm {' '.join(args)} failed ({result.returncode}): {result.stderr}")
         return result.stdout
@@ -621,9 +625,6 @@ class DovecotTestCase(unittest.TestCase):
     dispatch_settings = {}
 
     def setUp(self):
-        link = link_doveadm_plugin()
-        if link is not None:
-            self.addCleanup(os.unlink, link)
         self.dovecot = Dovecot(with_dispatcher=self.with_dispatcher, extra_conf=self.extra_conf,
                                plugin_settings=self.plugin_settings, user_fields=self.user_fields,
                                dispatch_settings=self.dispatch_settings)

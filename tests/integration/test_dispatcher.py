@@ -76,6 +76,14 @@ class Sink:
                 self.cond.wait(deadline - time.time())
             return [d for _, d in self.received]
 
+    def wait_until(self, done, timeout=20.0):
+        """The datagrams so far, once done(datagrams) holds (or timeout)."""
+        deadline = time.time() + timeout
+        with self.cond:
+            while not done([d for _, d in self.received]) and time.time() < deadline:
+                self.cond.wait(min(1.0, max(0.0, deadline - time.time())))
+            return [d for _, d in self.received]
+
     def quiet_for(self, seconds):
         """The datagrams after nothing new arrived for seconds."""
         while True:
@@ -163,7 +171,9 @@ class KillDuringBurst(DispatcherTestCase):
         self.assertIsNotNone(self.dovecot.wait_for_log(r"(?s)started: config.*started: config", timeout=30))
         delivery.join()
 
-        datagrams = sink.wait_for(self.BURST, timeout=120)
+        # Count distinct notifications: a duplicate must not stand in for
+        # the last one.
+        datagrams = sink.wait_until(lambda ds: len({facts(d)["uid"] for d in ds}) >= self.BURST, timeout=120)
         seen = [facts(d) for d in datagrams]
         seq_of_uid = {}
         for f in seen:
@@ -308,7 +318,7 @@ class RateCap(DispatcherTestCase):
         datagrams = sink.wait_for(4, timeout=20)
         self.assertEqual([facts(d)["wakeup"] for d in datagrams], [False, False, False, True])
         arrivals = [t for t, _ in sink.received]
-        self.assertGreaterEqual(arrivals[3] - arrivals[0], 9.5, "the 4th waits until the window frees")
+        self.assertGreaterEqual(arrivals[3] - arrivals[0], 9.0, "the 4th waits until the window frees")
         self.assertEqual(len(sink.quiet_for(2)), 4, "the wake-up stands for the other seven")
         self.assertIsNotNone(self.dovecot.wait_for_log(r"rate_limit = 3/10 reached: next at"))
         self.assertIsNotNone(self.dovecot.wait_for_log(r"sent WAKEUP over UDP .*; for 7 notifications\)"))
@@ -325,9 +335,12 @@ class RatePaced(DispatcherTestCase):
         datagrams = sink.wait_for(5, timeout=20)
         self.assertEqual([facts(d)["uid"] for d in datagrams], [1, 2, 3, 4, 5])
         self.assertFalse(any(facts(d)["wakeup"] for d in datagrams))
+        # The dispatcher's send times are exact; the receiving thread adds
+        # scheduling noise, hence the half second of slack (unpaced, all
+        # five would arrive within milliseconds).
         arrivals = [t for t, _ in sink.received]
         for i in range(len(arrivals) - 2):
-            self.assertGreaterEqual(arrivals[i + 2] - arrivals[i], 2.9, f"3 within 3 s at {i}: {arrivals}")
+            self.assertGreaterEqual(arrivals[i + 2] - arrivals[i], 2.5, f"3 within 3 s at {i}: {arrivals}")
 
 
 class Operations(DispatcherTestCase):

@@ -100,4 +100,57 @@ TEST(CApi, SubmitsASieveMessageAndImportance) {
   EXPECT_NE(std::string(error.message).find("importance"), std::string::npos);
 }
 
+TEST(CApi, CarriesTheDailyLimitAndTheTestFlag) {
+  lnotify::testing::TempDir dir;
+  lnotify::Spool spool(dir.path());
+  ASSERT_TRUE(spool.prepare().has_value());
+  lnotify_request request{};
+  request.user = "alice";
+  request.account = "alice@example.test";
+  request.mailbox = "INBOX";
+  request.event = "";
+  request.channel = LNOTIFY_CHANNEL_UDP;
+  request.address = "127.0.0.1:9";
+  request.daily_limit = 50;
+  request.test = true;
+  char entry[128];
+  lnotify_error error{};
+  ASSERT_EQ(lnotify_spool_submit(dir.path().c_str(), &request, false, entry, sizeof(entry), &error),
+            0)
+      << error.message;
+  auto claimed = spool.claim_incoming();
+  ASSERT_TRUE(claimed.has_value());
+  auto record = spool.read_active(entry);
+  ASSERT_TRUE(record.has_value());
+  auto decoded = lnotify::decode_request(*record);
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(decoded->daily_limit, 50u);
+  EXPECT_TRUE(decoded->test);
+}
+
+TEST(CApi, SubmitsAReaction) {
+  lnotify::testing::TempDir dir;
+  lnotify::Spool spool(dir.path());
+  ASSERT_TRUE(spool.prepare().has_value());
+  lnotify_error error{};
+  ASSERT_EQ(lnotify_spool_submit_reaction(dir.path().c_str(), "alice@example.test", "select", &error),
+            0)
+      << error.message;
+  auto claimed = spool.claim_incoming();
+  ASSERT_TRUE(claimed.has_value());
+  ASSERT_EQ(claimed->size(), 1u);
+  auto record = spool.read_active(claimed->front());
+  ASSERT_TRUE(record.has_value());
+  auto reaction = lnotify::decode_reaction(*record);
+  ASSERT_TRUE(reaction.has_value());
+  EXPECT_EQ(reaction->account, "alice@example.test");
+  EXPECT_EQ(reaction->how, "select");
+  EXPECT_GT(reaction->timestamp, 1700000000);
+
+  EXPECT_EQ(lnotify_spool_submit_reaction(dir.path().c_str(), "", "login", &error), -1);
+  EXPECT_EQ(lnotify_spool_submit_reaction(nullptr, "alice", "login", &error), -1);
+  EXPECT_EQ(lnotify_spool_submit_reaction((dir.path() + "/missing").c_str(), "alice", "login", &error),
+            -1);
+}
+
 }  // namespace
