@@ -56,6 +56,22 @@ extern const struct sieve_enotify_method_def sieve_lnotify_method_xmpp;
 bool sieve_lnotify_method_load(const struct sieve_enotify_method *nmth,
 			       const struct sieve_lnotify_scheme *scheme,
 			       void **context);
+
+/* A method's definition: every lnotify method shares the hooks; only its
+   identifier (the URI scheme) and load function (which binds its scheme
+   parser) differ. */
+#define SIEVE_LNOTIFY_METHOD_DEF(ident, load_func) { \
+	.identifier = ident, \
+	.load = load_func, \
+	.compile_check_uri = sieve_lnotify_compile_check_uri, \
+	.runtime_check_uri = sieve_lnotify_runtime_check_uri, \
+	.runtime_get_method_capability = \
+		sieve_lnotify_runtime_get_method_capability, \
+	.runtime_check_operands = sieve_lnotify_runtime_check_operands, \
+	.action_check_duplicates = sieve_lnotify_action_check_duplicates, \
+	.action_print = sieve_lnotify_action_print, \
+	.action_execute = sieve_lnotify_action_execute, \
+}
 bool sieve_lnotify_compile_check_uri(const struct sieve_enotify_env *nenv,
 				     const char *uri, const char *uri_body);
 bool sieve_lnotify_runtime_check_uri(const struct sieve_enotify_env *nenv,

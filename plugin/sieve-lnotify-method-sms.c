@@ -139,15 +139,5 @@ ntfy_sms_load(const struct sieve_enotify_method *nmth, void **context)
 	return sieve_lnotify_method_load(nmth, &ntfy_sms_scheme, context);
 }
 
-const struct sieve_enotify_method_def sieve_lnotify_method_sms = {
-	.identifier = "sms",
-	.load = ntfy_sms_load,
-	.compile_check_uri = sieve_lnotify_compile_check_uri,
-	.runtime_check_uri = sieve_lnotify_runtime_check_uri,
-	.runtime_get_method_capability =
-		sieve_lnotify_runtime_get_method_capability,
-	.runtime_check_operands = sieve_lnotify_runtime_check_operands,
-	.action_check_duplicates = sieve_lnotify_action_check_duplicates,
-	.action_print = sieve_lnotify_action_print,
-	.action_execute = sieve_lnotify_action_execute,
-};
+const struct sieve_enotify_method_def sieve_lnotify_method_sms =
+	SIEVE_LNOTIFY_METHOD_DEF("sms", ntfy_sms_load);
