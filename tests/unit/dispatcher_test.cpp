@@ -665,7 +665,10 @@ TEST_F(DispatcherTest, ListFlushAndDelete) {
 class CrashTest : public DispatcherTest, public ::testing::WithParamInterface<std::tuple<int, bool>> {};
 
 TEST_P(CrashTest, EveryNotificationArrivesWithoutGaps) {
-  const auto [crash_at, after_send] = GetParam();
+  // plain variables, not a structured binding: clang 14 cannot capture
+  // those in the lambdas below
+  const int crash_at = std::get<0>(GetParam());
+  const bool after_send = std::get<1>(GetParam());
   constexpr uint32_t kCount = 8;
   for (uint32_t uid = 1; uid <= kCount; ++uid) submit(request(uid));
   const std::string delivered = dir.path() + "/delivered";
