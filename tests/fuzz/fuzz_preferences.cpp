@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const MetadataEntry& entry = schema[selector % schema.size()];
   MetadataWriteContext context{"NONE UDP=WAKEUP UDP=EXTENDED SMS=WAKEUP",
-                               selector & 0x80 ? std::optional(ChannelKind::Sms) : std::nullopt};
+                               selector & 0x80 ? std::optional(ChannelKind::Sms) : std::nullopt,
+                               "127.0.0.0/8 ::1"};
   (void)check_metadata_write(entry.scope, entry.name, value, context);
   // and the value as an entry name
   (void)check_metadata_write(EntryScope::Mailbox, value, std::string_view("x"), context);

@@ -239,6 +239,9 @@ class Expiry(DispatcherTestCase):
 
 
 class PermanentFailure(DispatcherTestCase):
+    # the broadcast address must pass the allow-list to reach the kernel
+    dispatch_settings = {"allowed_destinations": "127.0.0.1 ::1 255.255.255.255"}
+
     def test_is_not_retried(self):
         # Broadcast without SO_BROADCAST: the kernel refuses the send.
         self.choose_udp("255.255.255.255:9")
