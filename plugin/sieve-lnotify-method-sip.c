@@ -9,7 +9,7 @@
  *   the destination of lnotify's SIP channel, in the format the user chose
  *   in METADATA (WAKEUP when they chose none). The same syntax check as
  *   SETMETADATA applies to a SIP address.
- * Not implemented: "?headers": RFC 3261 §19.1.1 does not allow them in a
+ * Refused at compile time, with the reason: "?headers": RFC 3261 §19.1.1 does not allow them in a
  *   Request-URI, which is what the destination becomes.
  * Status: testing
  */

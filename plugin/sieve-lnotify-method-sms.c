@@ -9,7 +9,7 @@
  *   as the notification's text when the action has no :message. The
  *   notification goes over lnotify's SMS channel, in the format the user
  *   chose in METADATA (WAKEUP when they chose none).
- * Not implemented: several recipients ("sms:+1555…,+1555…"): lnotify
+ * Refused at compile time, with the reason: several recipients ("sms:+1555…,+1555…"): lnotify
  *   queues one destination per notify action; and local numbers, which
  *   lnotify's SMS channel cannot address (it needs E.164).
  * Status: testing

@@ -11,7 +11,7 @@
  *   XMPP address written with SETMETADATA. The "body" key of a "message"
  *   query is the notification's text when the action has no :message;
  *   other keys are ignored.
- * Not implemented: an authority component (xmpp://account/jid) or a
+ * Refused at compile time, with the reason: an authority component (xmpp://account/jid) or a
  *   fragment, which RFC 5437 §2.1 says a method URI "SHOULD NOT include":
  *   they are refused; query types other than "message" are refused.
  *   Sending waits for lnotify's XMPP channel driver.
