@@ -93,7 +93,7 @@ class QuietLogger : public Logger {
   void log(LogLevel, std::string_view) override {}
 };
 
-class UdpNull : public Channel {
+class UdpNull : public ImmediateChannel {
  public:
   ChannelKind kind() const override { return ChannelKind::Udp; }
   Result<void> validate_destination(std::string_view) const override { return {}; }

@@ -39,7 +39,7 @@
 
 static struct lnotify_dispatcher *dispatcher;
 static struct timeout *to_scan, *to_due, *to_claim;
-static struct io *io_fifo;
+static struct io *io_fifo, *io_completions;
 static struct connection_list *admin_clients;
 
 static struct event_category event_category_lnotify = {
@@ -141,9 +141,17 @@ static void dispatch_claim(void *context ATTR_UNUSED)
 	dispatch_reschedule();
 }
 
+/* A channel that waited on its peer (on its own thread) has answered. */
+static void completions_input(void *context ATTR_UNUSED)
+{
+	lnotify_dispatcher_collect(dispatcher);
+	dispatch_reschedule();
+}
+
 static void scan_timeout(void *context ATTR_UNUSED)
 {
 	lnotify_dispatcher_recover(dispatcher);
+	lnotify_dispatcher_collect(dispatcher);
 	dispatch_claim(NULL);
 }
 
@@ -288,6 +296,10 @@ int main(int argc, char *argv[])
 
 	to_scan = timeout_add(lnotify_dispatcher_scan_interval_msecs(dispatcher),
 			      scan_timeout, NULL);
+	if (lnotify_dispatcher_completion_fd(dispatcher) >= 0) {
+		io_completions = io_add(lnotify_dispatcher_completion_fd(dispatcher),
+					IO_READ, completions_input, NULL);
+	}
 	/* Send whatever was queued while no dispatcher ran. */
 	dispatch_reschedule();
 
@@ -295,6 +307,7 @@ int main(int argc, char *argv[])
 
 	connection_list_deinit(&admin_clients);
 	io_remove(&io_fifo);
+	io_remove(&io_completions);
 	timeout_remove(&to_claim);
 	timeout_remove(&to_due);
 	timeout_remove(&to_scan);

@@ -176,6 +176,14 @@ extern "C" void lnotify_dispatcher_run(struct lnotify_dispatcher* disp) {
   guarded(disp->logger, "dispatch pass", [&] { disp->dispatcher.run_due(); });
 }
 
+extern "C" int lnotify_dispatcher_completion_fd(const struct lnotify_dispatcher* disp) {
+  return disp->dispatcher.completion_fd();
+}
+
+extern "C" void lnotify_dispatcher_collect(struct lnotify_dispatcher* disp) {
+  guarded(disp->logger, "applying channel outcomes", [&] { disp->dispatcher.collect(); });
+}
+
 extern "C" int64_t lnotify_dispatcher_next_due_msecs(const struct lnotify_dispatcher* disp) {
   auto due = disp->dispatcher.next_due_ms();
   if (!due) return -1;

@@ -10,6 +10,7 @@ const char* hold_name(Hold hold) {
     case Hold::Retry: return "retry";
     case Hold::RateLimit: return "rate-limit";
     case Hold::Quiet: return "quiet";
+    case Hold::InFlight: return "in-flight";
   }
   return "?";
 }

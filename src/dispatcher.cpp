@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <unordered_set>
 
 #include "lnotify/backoff.h"
@@ -54,6 +55,10 @@ Dispatcher::Dispatcher(Spool spool, Logger& logger, DispatcherOptions options)
       rate_(policy_.rate_limit) {}
 
 Dispatcher::~Dispatcher() {
+  // Joins the drivers' workers first: a send in progress finishes (its
+  // outcome is not applied; the entry stays in active/ and goes again at
+  // the next start).
+  channels_.clear();
   try {
     save_state(false);
   } catch (...) {
@@ -308,72 +313,135 @@ DispatchStats Dispatcher::run_due(size_t budget) {
     }
     return stats;
   }
-  for (Ready& r : ready) send(r, now, stats);
-  save_state(false);
+  for (Ready& r : ready) send(r, stats);
+  // Immediate channels have answered already.
+  const DispatchStats answered = collect();
+  stats.sent += answered.sent;
+  stats.retried += answered.retried;
+  stats.dropped += answered.dropped;
   return stats;
 }
 
-void Dispatcher::send(Ready& ready, int64_t now, DispatchStats& stats) {
+void Dispatcher::send(Ready& ready, DispatchStats& stats) {
   QueuedNotification* head = queue_.head(ready.account);
   NotificationRequest& request = ready.request;
-  const std::string channel = std::string(channel_name(request.channel));
-  const std::string what = describe(request) + " seq=" + std::to_string(request.sequence_id);
   if (head->wakeup) request.format = PayloadFormat::Wakeup;
 
   auto payload = build_payload(request, payload_options_);
   if (!payload) {
     drop(ready.account, ready.entry, &request, "lnotify_notification_failed", "payload",
-         "notification dropped (" + what + "): " + payload.error().message, LogLevel::Error);
+         "notification dropped (" + describe(request) + " seq=" +
+             std::to_string(request.sequence_id) + "): " + payload.error().message,
+         LogLevel::Error);
     ++stats.dropped;
     return;
   }
-  auto sent = channels_.at(request.channel)->send(request.address, *payload);
-  if (!sent && sent.error().temporary()) {
+  // Not due again until its channel answers: later notifications of the
+  // account wait behind it, which keeps them in order.
+  head->hold = Hold::InFlight;
+  head->not_before_ms = std::numeric_limits<int64_t>::max();
+  queue_.reschedule(ready.account);
+
+  const uint64_t ticket = ++next_ticket_;
+  in_flight_.emplace(ticket, InFlight{ready.account, ready.entry, request,
+                                      payload->bytes.size(), payload->note});
+  std::shared_ptr<CompletionQueue> completions = completions_;
+  channels_.at(request.channel)
+      ->deliver(Delivery{std::move(request), std::move(*payload)},
+                [completions, ticket](Result<void> outcome) {
+                  completions->post(ticket, std::move(outcome));
+                });
+}
+
+DispatchStats Dispatcher::collect() {
+  DispatchStats stats;
+  for (auto& outcome : completions_->take()) {
+    auto found = in_flight_.find(outcome.ticket);
+    if (found == in_flight_.end()) continue;
+    InFlight sent = std::move(found->second);
+    in_flight_.erase(found);
+    finish(sent, std::move(outcome.result), stats);
+  }
+  save_state(false);
+  return stats;
+}
+
+void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& stats) {
+  QueuedNotification* head = queue_.head(sent.account);
+  // An administrator deleted it while it was on its way.
+  if (head == nullptr || head->entry != sent.entry || head->hold != Hold::InFlight) return;
+  const int64_t now = clock_.now_ms();
+  const NotificationRequest& request = sent.request;
+  const std::string channel = std::string(channel_name(request.channel));
+  const std::string what = describe(request) + " seq=" + std::to_string(request.sequence_id);
+
+  if (!outcome && outcome.error().temporary()) {
+    const Error& error = outcome.error();
     head->attempts++;
-    head->last_error = std::make_unique<std::string>(sent.error().message);
-    const int64_t delay = backoff_delay_ms(policy_, head->attempts, random_->uniform());
+    head->last_error = std::make_unique<std::string>(error.message);
+    const int64_t delay = std::max(backoff_delay_ms(policy_, head->attempts, random_->uniform()),
+                                   error.retry_after_ms);
     head->not_before_ms = std::min(now + delay, head->expires_ms);
     head->hold = Hold::Retry;
-    queue_.reschedule(ready.account);
+    queue_.reschedule(sent.account);
     logger_.log_event(LogLevel::Warning,
-                      LogEvent{.name = "lnotify_notification_retried", .user = ready.account,
+                      LogEvent{.name = "lnotify_notification_retried", .user = sent.account,
                                .channel = channel, .reason = "temporary_failure",
-                               .error = sent.error().message, .sequence_id = request.sequence_id,
+                               .error = error.message, .sequence_id = request.sequence_id,
                                .attempts = head->attempts},
-                      "notification deferred (" + what + "): " + sent.error().message +
-                          "; attempt " + std::to_string(head->attempts) + " failed, next in " +
+                      "notification deferred (" + what + "): " + error.message + "; attempt " +
+                          std::to_string(head->attempts) + " failed, next in " +
                           seconds(head->not_before_ms - now));
     ++stats.retried;
     return;
   }
-  if (!sent) {
+  if (!outcome && outcome.error().too_large && !head->wakeup &&
+      request.format != PayloadFormat::Wakeup) {
+    // The peer takes no payload this large; a wake-up still tells the
+    // client to look.
+    head->wakeup = true;
+    head->hold = Hold::Retry;
+    head->not_before_ms = now;
+    queue_.reschedule(sent.account);
+    logger_.log_event(LogLevel::Warning,
+                      LogEvent{.name = "lnotify_notification_retried", .user = sent.account,
+                               .channel = channel, .reason = "too_large",
+                               .error = outcome.error().message,
+                               .sequence_id = request.sequence_id},
+                      "notification refused as too large (" + what + "): " +
+                          outcome.error().message + "; sending a wake-up instead");
+    ++stats.retried;
+    return;
+  }
+  if (!outcome) {
     // Draft §14.5.3 separates "request errors" from other causes: a
     // request the channel refuses is never retried.
-    drop(ready.account, ready.entry, &request, "lnotify_notification_failed", "permanent_failure",
-         "notification dropped (" + what + "): " + sent.error().message, LogLevel::Error);
+    drop(sent.account, sent.entry, &request, "lnotify_notification_failed", "permanent_failure",
+         "notification dropped (" + what + "): " + outcome.error().message, LogLevel::Error);
     ++stats.dropped;
     return;
   }
 
   if (!request.test) {
-    ledger_.record_sent(ready.account,
+    ledger_.record_sent(sent.account,
                         LedgerRecord{now, request.sequence_id, request.uid, head->wakeup});
-    daily_.record(ready.account, now);
-    rate_.record(ready.account, now);
+    daily_.record(sent.account, now);
+    rate_.record(sent.account, now);
   }
   std::string note;
   if (head->merged > 0) note += "; for " + std::to_string(head->merged + 1) + " notifications";
-  if (!payload->note.empty()) note += "; " + payload->note;
+  if (!sent.payload_note.empty()) note += "; " + sent.payload_note;
   logger_.log_event(LogLevel::Info,
-                    LogEvent{.name = "lnotify_notification_sent", .user = ready.account,
+                    LogEvent{.name = "lnotify_notification_sent", .user = sent.account,
                              .channel = channel, .reason = head->wakeup ? "wakeup" : "",
                              .sequence_id = request.sequence_id, .attempts = head->attempts},
-                    "sent " + std::string(format_name(request.format)) + " over " + channel +
-                        " to " + request.address + " (" + what + ", " +
-                        std::to_string(payload->bytes.size()) + " bytes" + note + ")");
-  sequences_.release(ready.entry);
-  spool_.remove_active(ready.entry);
-  queue_.pop_head(ready.account);
+                    "sent " + std::string(format_name(head->wakeup ? PayloadFormat::Wakeup
+                                                                   : request.format)) +
+                        " over " + channel + " to " + request.address + " (" + what + ", " +
+                        std::to_string(sent.payload_bytes) + " bytes" + note + ")");
+  sequences_.release(sent.entry);
+  spool_.remove_active(sent.entry);
+  queue_.pop_head(sent.account);
   ++stats.sent;
 }
 

@@ -66,7 +66,9 @@ size_t Dispatcher::flush(const std::string& selector, const std::vector<std::str
   const int64_t now = clock_.now_ms();
   std::vector<std::pair<std::string, std::string>> found;
   queue_.for_each([&](const std::string& account, const QueuedNotification& n) {
-    if (matches(selector, ids, account, n.entry)) found.emplace_back(account, n.entry);
+    // One on its way to its channel is not due again until it answers.
+    if (n.hold != Hold::InFlight && matches(selector, ids, account, n.entry))
+      found.emplace_back(account, n.entry);
   });
   std::unordered_set<std::string> accounts;
   for (const auto& [account, entry] : found) {

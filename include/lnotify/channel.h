@@ -3,10 +3,12 @@
 // temporary (retry later) or permanent (give up).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "lnotify/notification.h"
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
 
@@ -20,14 +22,42 @@ struct Payload {
   std::string note;              // what was cut to fit the size limit, for the log
 };
 
+// One notification on its way out: the request (destination, account,
+// mailbox, event, sequence-id: what a driver may put in headers) and the
+// payload built for it. Owned by the send, so a driver may keep it while
+// it waits on its peer.
+struct Delivery {
+  NotificationRequest request;
+  Payload payload;
+};
+
+// Called exactly once per send with its outcome. Drivers that wait on a
+// peer call it from their own thread: it is thread-safe and only queues the
+// outcome; the dispatcher applies it on its own thread (completion_queue.h).
+using SendCompletion = std::function<void(Result<void>)>;
+
 class Channel {
  public:
   virtual ~Channel() = default;
   virtual ChannelKind kind() const = 0;
+  // The address syntax alone (no network): the same check SETMETADATA makes.
   virtual Result<void> validate_destination(std::string_view address) const = 0;
-  virtual Result<void> send(std::string_view address, const Payload& payload) = 0;
+  // Starts the delivery and returns without waiting on the network; the
+  // outcome arrives through done. Temporary failures are retried by the
+  // dispatcher, permanent ones are not.
+  virtual void deliver(Delivery delivery, SendCompletion done) = 0;
 };
 using ChannelPtr = std::unique_ptr<Channel>;
+
+// A channel whose send never waits (a non-blocking datagram): it completes
+// in the call.
+class ImmediateChannel : public Channel {
+ public:
+  void deliver(Delivery delivery, SendCompletion done) final {
+    done(send(delivery.request.address, delivery.payload));
+  }
+  virtual Result<void> send(std::string_view address, const Payload& payload) = 0;
+};
 
 // The network seam of datagram channels, so tests can check the exact bytes
 // and the dispatcher uses real sockets.

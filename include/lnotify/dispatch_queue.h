@@ -24,6 +24,7 @@ enum class Hold : uint8_t {
   Retry,      // a temporary failure; backoff
   RateLimit,  // the account's rate_limit
   Quiet,      // the ledger: only periodic wake-ups until the client reacts
+  InFlight,   // handed to its channel, which has not answered yet
 };
 const char* hold_name(Hold hold);
 

@@ -25,6 +25,7 @@
 
 #include "lnotify/channel.h"
 #include "lnotify/clock.h"
+#include "lnotify/completion_queue.h"
 #include "lnotify/daily_count.h"
 #include "lnotify/dispatch_policy.h"
 #include "lnotify/dispatch_queue.h"
@@ -98,6 +99,12 @@ class Dispatcher {
   DispatchStats run_due(size_t budget = kPassBudget);
   // claim() then run_due().
   DispatchStats run_once();
+  // Applies the outcomes channels reported since the last call (sends
+  // that waited on a peer); run_due() calls it too. The glue calls it when
+  // completion_fd() is readable.
+  DispatchStats collect();
+  int completion_fd() const { return completions_->fd(); }
+  size_t in_flight() const { return in_flight_.size(); }
   // When the next pass is needed (absolute, ms since the epoch).
   std::optional<int64_t> next_due_ms() const { return queue_.next_due_ms(); }
   size_t queued() const { return queue_.size(); }
@@ -115,6 +122,14 @@ class Dispatcher {
  private:
   enum class Admission { Send, Held, Dropped };
   struct Ready;
+  // A send handed to its channel, until the channel reports the outcome.
+  struct InFlight {
+    std::string account;
+    std::string entry;
+    NotificationRequest request;
+    size_t payload_bytes = 0;
+    std::string payload_note;
+  };
 
   void take_up(const std::string& entry, bool after_restart);
   void apply_reaction(const std::string& entry, const ClientReaction& reaction);
@@ -126,7 +141,8 @@ class Dispatcher {
             const NotificationRequest& request);
   void merge_followers(const std::string& account, const NotificationRequest& request,
                        const char* why);
-  void send(Ready& ready, int64_t now, DispatchStats& stats);
+  void send(Ready& ready, DispatchStats& stats);
+  void finish(InFlight& sent, Result<void> outcome, DispatchStats& stats);
   void drop(const std::string& account, std::string entry, const NotificationRequest* request,
             std::string_view event_name, std::string_view reason, std::string_view message,
             LogLevel level);
@@ -141,7 +157,12 @@ class Dispatcher {
   std::string state_dir_;
   const Clock& clock_;
   RandomSourcePtr random_;
+  // Declared before the channels: their worker threads may post into it
+  // until they are joined.
+  std::shared_ptr<CompletionQueue> completions_ = std::make_shared<CompletionQueue>();
   std::map<ChannelKind, ChannelPtr> channels_;
+  std::map<uint64_t, InFlight> in_flight_;
+  uint64_t next_ticket_ = 0;
 
   StateJournal journal_;
   SequenceStore sequences_{journal_};

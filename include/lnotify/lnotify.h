@@ -190,6 +190,11 @@ bool lnotify_dispatcher_claim(struct lnotify_dispatcher *disp);
 void lnotify_dispatcher_recover(struct lnotify_dispatcher *disp);
 /* Sends what is due now, a bounded amount of it. */
 void lnotify_dispatcher_run(struct lnotify_dispatcher *disp);
+/* Channels that wait on a peer report on their own threads; this fd is
+   readable while outcomes wait (-1: none, rely on the periodic pass), and
+   lnotify_dispatcher_collect() applies them. */
+int lnotify_dispatcher_completion_fd(const struct lnotify_dispatcher *disp);
+void lnotify_dispatcher_collect(struct lnotify_dispatcher *disp);
 /* Milliseconds until the next pass is needed: 0 when something is due
    now, -1 when nothing is queued. */
 int64_t lnotify_dispatcher_next_due_msecs(const struct lnotify_dispatcher *disp);

@@ -2,6 +2,7 @@
 // or an Error carrying a message and whether retrying may help.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -16,6 +17,12 @@ enum class Disposition { Permanent, Temporary };
 struct Error {
   std::string message;
   Disposition disposition = Disposition::Permanent;
+  // Temporary failures only: the peer asked not to be retried before this
+  // many milliseconds (an HTTP Retry-After); 0: the dispatcher's backoff.
+  int64_t retry_after_ms = 0;
+  // The peer refused the payload as too large (HTTP 413): the same
+  // notification may still go as a wake-up, which is small.
+  bool too_large = false;
 
   bool temporary() const { return disposition == Disposition::Temporary; }
 };

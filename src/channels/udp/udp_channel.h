@@ -9,7 +9,7 @@
 
 namespace lnotify::udp {
 
-class UdpChannel : public Channel {
+class UdpChannel : public ImmediateChannel {
  public:
   UdpChannel(DatagramTransportPtr transport, DestinationPolicy policy);
 
