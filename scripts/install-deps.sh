@@ -18,6 +18,8 @@ packages=(
   debhelper dpkg-dev fakeroot lintian ucf autopkgtest
   # tests: a real ManageSieve client uploads Sieve scripts (test_sieve.py)
   sieve-connect
+  # tests: a real SIP UAS for the SIP channel (sipp; test_channel_sip.py)
+  sip-tester
 )
 
 missing=()

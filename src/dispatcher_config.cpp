@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "channels/sip/sip_client.h"
 #include "lnotify/mailbox_uri.h"
 #include "lnotify/destination_policy.h"
 #include "lnotify/rate_limit.h"
@@ -139,6 +140,21 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       if (value.empty() || value.front() != '/')
         return permanent_error(where + "signing_key must be an absolute path");
       config.signing_key = std::string(value);
+    } else if (key == "sip_outbound_proxy") {
+      if (!value.empty()) {
+        if (auto proxy = sip::parse_host_port(value); !proxy)
+          return permanent_error(where + "sip_outbound_proxy " + text::quote_for_message(value) +
+                                 ": " + proxy.error().message);
+      }
+      config.sip_outbound_proxy = std::string(value);
+    } else if (key == "sip_workers") {
+      auto count = parse_number(key, value, 1, 256, "threads");
+      if (!count) return permanent_error(where + count.error().message);
+      config.sip_workers = *count;
+    } else if (key == "sip_t1_ms") {
+      auto ms = parse_number(key, value, 10, 10000, "milliseconds");
+      if (!ms) return permanent_error(where + ms.error().message);
+      config.sip_t1_ms = *ms;
     } else {
       return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     }

@@ -132,16 +132,21 @@ Result<void> check_channel(std::string_view name, std::string_view value, const 
                 e.allowed);
 }
 
-// A UDP destination chosen by a client must lie inside the administrator's
-// allow-list: the dispatcher would refuse it anyway, and refusing it here
-// tells the client why at once.
+// A UDP destination, or the host of a SIP URI, chosen by a client must lie
+// inside the administrator's allow-list: the dispatcher would refuse it
+// anyway, and refusing it here tells the client why at once.
 Result<void> check_destination(std::string_view name, std::string_view value,
                                const MetadataWriteContext& context) {
-  auto udp = parse_udp_address(value);
-  if (!udp) return {};
+  std::string host;
+  if (auto udp = parse_udp_address(value))
+    host = udp->host;
+  else if (auto sip = parse_sip_address(value))
+    host = sip->host;
+  else
+    return {};
   auto policy = DestinationPolicy::parse(context.allowed_destinations);
-  if (policy && policy->allows_host(udp->host)) return {};
-  return refuse(name, text::quote_for_message(udp->host) +
+  if (policy && policy->allows_host(host)) return {};
+  return refuse(name, text::quote_for_message(host) +
                           " is not an allowed destination on this server (allowed: " +
                           (context.allowed_destinations.empty() ? std::string("none")
                                                                  : context.allowed_destinations) +
@@ -150,7 +155,8 @@ Result<void> check_destination(std::string_view name, std::string_view value,
 
 Result<void> check_address(std::string_view name, std::string_view value, const MetadataEntry& e,
                            const MetadataWriteContext& context) {
-  if (!context.current_channel || *context.current_channel == ChannelKind::Udp) {
+  if (!context.current_channel || *context.current_channel == ChannelKind::Udp ||
+      *context.current_channel == ChannelKind::Sip) {
     if (auto allowed = check_destination(name, value, context); !allowed) return allowed;
   }
   if (context.current_channel) {

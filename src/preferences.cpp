@@ -261,6 +261,49 @@ Result<UdpAddress> parse_udp_address(std::string_view value) {
   return UdpAddress{std::string(host), static_cast<uint16_t>(number)};
 }
 
+Result<SipAddress> parse_sip_address(std::string_view value) {
+  if (auto valid = validate_address(ChannelKind::Sip, value); !valid) return valid.error();
+  // valid_sip_uri() has checked every part; this only cuts them out.
+  SipAddress address;
+  size_t colon = value.find(':');
+  address.secure = colon == 4;
+  std::string_view rest = value.substr(colon + 1);
+  size_t at = rest.find('@');
+  address.user = std::string(rest.substr(0, at));
+  rest.remove_prefix(at + 1);
+  size_t semi = rest.find(';');
+  std::string_view hostport = rest.substr(0, semi);
+  std::string_view params = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi);
+  std::string_view port;
+  if (hostport.front() == '[') {
+    size_t close = hostport.find(']');
+    address.host = std::string(hostport.substr(1, close - 1));
+    if (close + 1 < hostport.size()) port = hostport.substr(close + 2);
+  } else {
+    size_t c = hostport.find(':');
+    address.host = std::string(hostport.substr(0, c));
+    if (c != std::string_view::npos) port = hostport.substr(c + 1);
+  }
+  if (!port.empty()) {
+    unsigned number = 0;
+    std::from_chars(port.data(), port.data() + port.size(), number);
+    address.port = static_cast<uint16_t>(number);
+  }
+  while (!params.empty()) {
+    params.remove_prefix(1);  // the ';'
+    size_t next = params.find(';');
+    std::string_view param = params.substr(0, next);
+    params = next == std::string_view::npos ? std::string_view{} : params.substr(next);
+    size_t eq = param.find('=');
+    if (eq != std::string_view::npos && text::iequals(param.substr(0, eq), "transport")) {
+      address.transport.clear();
+      for (char c : param.substr(eq + 1))
+        address.transport += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+  }
+  return address;
+}
+
 Result<void> validate_address(ChannelKind channel, std::string_view value) {
   switch (channel) {
     case ChannelKind::Udp: {

@@ -38,6 +38,10 @@ struct DispatcherConfig {
   std::string imap_host;  // host[:port] of imap:// URLs; required with mailbox_uri = imap
   UdpWakeupForm udp_payload = UdpWakeupForm::Xml;         // udp_payload = xml | wsp
   std::string signing_key;  // absolute path of an Ed25519 PEM key; empty: no signatures
+  // SIP channel (README "SIP channel"):
+  std::string sip_outbound_proxy;  // host[:port]; empty: straight to the URI's host
+  unsigned sip_workers = 4;        // sends in flight at once
+  unsigned sip_t1_ms = 500;        // RFC 3261 T1 (Timer F = 64*T1); lower only for tests
 };
 
 Result<DispatcherConfig> parse_dispatcher_config(std::string_view text);

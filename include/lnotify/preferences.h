@@ -36,6 +36,17 @@ struct UdpAddress {
 };
 Result<UdpAddress> parse_udp_address(std::string_view value);
 
+// A SIP destination, a URI that names a user (RFC 3261 §19.1.1), split for
+// sending. Only URIs validate_address() accepts parse.
+struct SipAddress {
+  bool secure = false;    // sips:
+  std::string user;       // as written, escapes kept
+  std::string host;       // an IPv6 literal without its brackets
+  uint16_t port = 0;      // 0: none given (RFC 3261 §19.1.2: 5060, 5061 for sips)
+  std::string transport;  // the ;transport= parameter in lower case, or empty
+};
+Result<SipAddress> parse_sip_address(std::string_view value);
+
 // Validates /private/notify/outband/address for the given channel.
 Result<void> validate_address(ChannelKind channel, std::string_view value);
 

@@ -1,8 +1,38 @@
 #include "channels/registry.h"
 
+#include <unistd.h>
+
+#include "channels/sip/sip_channel.h"
 #include "channels/udp/udp_channel.h"
 
 namespace lnotify {
+namespace {
+
+// draft §11.2 credential.priv: "the source address or identity of the
+// server"; the SIP From and Call-ID use it too.
+std::string identity_of(const DispatcherConfig& config) {
+  if (!config.identity.empty()) return config.identity;
+  char name[256] = "";
+  if (gethostname(name, sizeof(name) - 1) < 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+Result<ChannelPtr> make_sip_channel(const DispatcherConfig& config, DestinationPolicy policy) {
+  sip::ClientSettings settings;
+  settings.identity = identity_of(config);
+  settings.timers.t1_ms = config.sip_t1_ms;
+  settings.timers.t2_ms = std::max<int64_t>(4000, config.sip_t1_ms);
+  if (!config.sip_outbound_proxy.empty()) {
+    auto proxy = sip::parse_host_port(config.sip_outbound_proxy);
+    if (!proxy) return permanent_error("sip_outbound_proxy: " + proxy.error().message);
+    settings.outbound_proxy = *proxy;
+  }
+  return ChannelPtr(std::make_unique<sip::SipChannel>(std::move(settings),
+                                                      sip::make_socket_connector(),
+                                                      std::move(policy), config.sip_workers));
+}
+
+}  // namespace
 
 Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config) {
   auto policy = DestinationPolicy::parse(config.allowed_destinations);
@@ -11,6 +41,8 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
     case ChannelKind::Udp:
       return ChannelPtr(
           std::make_unique<udp::UdpChannel>(make_udp_socket_transport(), std::move(*policy)));
+    case ChannelKind::Sip:
+      return make_sip_channel(config, std::move(*policy));
     default:
       break;
   }

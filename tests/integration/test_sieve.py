@@ -428,5 +428,27 @@ class OtherChannelsDispatched(SieveTestCase):
         self.assertEqual(self.dovecot.spool_entries("incoming") + self.dovecot.spool_entries("active"), [])
 
 
+class SipNotifyReachesSipp(SieveTestCase):
+    """Issue 11: notify "sip:..." reaches a real SIP UAS (sipp) through the
+    dispatcher's SIP channel (issue 7), as an EMN wake-up in a MESSAGE."""
+
+    dispatch_settings = {"channels": "UDP SIP", "sip_t1_ms": "100"}
+
+    def test_sip_method_reaches_sipp(self):
+        from sipp_peer import SippUas, uas_scenario
+        peer = SippUas(uas_scenario(body_regexp=r'<emn [^>]*mailbox="[^"]+"'))
+        self.addCleanup(peer.cleanup)
+        self.set_meta("INBOX", EVENT_FILTER, "NONE")  # only the script's notification
+        address = f"sip:alice@{peer.uri_host}"
+        self.upload_ok("sip", f'require "enotify";\nnotify :message "hello" "{address}";\n')
+        self.dovecot.deliver_lmtp()
+        self.assertEqual(peer.wait(20), 0, peer.output() + self.dovecot.log())
+        received = peer.received()
+        self.assertEqual(len(received), 1, received)
+        self.assertEqual(received[0][0], f"MESSAGE {address} SIP/2.0")
+        self.assertEqual(received[0][1]["content-type"], "text/vnd.wap.emn+xml")
+        self.assertIsNotNone(self.dovecot.wait_for_log(rf"sent WAKEUP over SIP to {address} "), self.dovecot.log())
+
+
 if __name__ == "__main__":
     unittest.main()

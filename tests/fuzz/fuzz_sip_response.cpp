@@ -1,0 +1,27 @@
+// Fuzz target: what a SIP peer sends back (channels/sip/sip_message.h). A
+// response is parsed from a datagram and cut from a TCP stream; neither may
+// crash, and what parses must hold together (a status in range, a body no
+// longer than the input).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "channels/sip/sip_client.h"
+#include "channels/sip/sip_message.h"
+
+using namespace lnotify::sip;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (auto r = parse_response(text)) {
+    if (r->status < 100 || r->status > 699 || r->body.size() > size) std::abort();
+    (void)r->top_via_branch();
+    (void)r->cseq_method();
+    if (auto after = r->retry_after_ms(); after && (*after < 0 || *after > 86400000)) std::abort();
+    (void)outcome_of(*r, "fuzz");
+  }
+  if (auto length = framed_message_length(text); length && *length > size) std::abort();
+  (void)parse_host_port(text);
+  return 0;
+}
