@@ -202,7 +202,7 @@ TEST(SipTransaction, ShorterT1ScalesEveryTimer) {
   s.timers.t1_ms = 100;
   Client client(s, std::make_unique<FakeConnector>(net), clock_of(net));
   EXPECT_FALSE(client.send(message_to("sip:alice@192.0.2.9")).has_value());
-  EXPECT_EQ(net.sent_at, (std::vector<int64_t>{0, 100, 300, 700, 1500, 3100}));
+  EXPECT_EQ(net.sent_at, (std::vector<int64_t>{0, 100, 300, 700, 1500, 3100, 6300}));
   EXPECT_EQ(net.now, 6400);
 }
 
