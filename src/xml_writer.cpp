@@ -10,7 +10,17 @@ namespace {
 // §3.3.3) gives them back; in content only CR needs one (§2.11 would turn
 // it into LF).
 void append_escaped(std::string& out, std::string_view text, bool attribute) {
-  for (char c : text) {
+  size_t run = 0;  // characters before i that need no escaping
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool special = c == '&' || c == '<' || c == '>' || c == '"' || c == '\r' ||
+                         (attribute && (c == '\t' || c == '\n'));
+    if (!special) {
+      ++run;
+      continue;
+    }
+    out.append(text.data() + i - run, run);
+    run = 0;
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -26,6 +36,15 @@ void append_escaped(std::string& out, std::string_view text, bool attribute) {
       default: out += c;
     }
   }
+  out.append(text.data() + text.size() - run, run);
+}
+
+// Escapes text, sanitizing it first unless it is clean already (most is).
+void append_sanitized(std::string& out, std::string_view text, bool attribute) {
+  if (utf8::is_clean(text))
+    append_escaped(out, text, attribute);
+  else
+    append_escaped(out, utf8::sanitize(text), attribute);
 }
 
 }  // namespace
@@ -79,20 +98,19 @@ Writer& Writer::attribute(const char* name, std::string_view value) {
   out_ += ' ';
   out_ += name;
   out_ += "=\"";
-  append_escaped(out_, utf8::sanitize(value), true);
+  append_sanitized(out_, value, true);
   out_ += '"';
   return *this;
 }
 
 Writer& Writer::text(std::string_view value) {
-  std::string clean = utf8::sanitize(value);
-  if (clean.empty()) return *this;
+  if (value.empty() || (!utf8::is_clean(value) && utf8::sanitize(value).empty())) return *this;
   if (open_.empty()) {
     ok_ = false;
     return *this;
   }
   close_start_tag();
-  append_escaped(out_, clean, false);
+  append_sanitized(out_, value, false);
   return *this;
 }
 
