@@ -93,6 +93,7 @@ dispatch_event_log(void *context ATTR_UNUSED, enum lnotify_log_level level,
 	if (fields->attempts != 0)
 		e->add_int("attempts", fields->attempts);
 	if (fields->queue_usecs != 0 || fields->send_usecs != 0) {
+		e->add_int("handover_usecs", fields->handover_usecs);
 		e->add_int("queue_usecs", fields->queue_usecs);
 		e->add_int("send_usecs", fields->send_usecs);
 	}

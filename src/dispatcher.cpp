@@ -204,6 +204,7 @@ void Dispatcher::take_up(const std::string& entry, bool after_restart) {
   QueuedNotification queued;
   queued.entry = entry;
   queued.not_before_ms = now;
+  if (!after_restart) queued.claimed_us = realtime_us();
   const int64_t since = request->timestamp > 0 ? request->timestamp * 1000 : now;
   queued.expires_ms = since + int64_t{policy_.expire_secs} * 1000;
   queued.device = device_hash(*request);
@@ -365,7 +366,7 @@ void Dispatcher::send(Ready& ready, DispatchStats& stats) {
   const uint64_t ticket = ++next_ticket_;
   in_flight_.emplace(ticket, InFlight{ready.account, ready.entry, request, payload->bytes.size(),
                                       payload->note, entry_created_us(ready.entry),
-                                      realtime_us()});
+                                      head->claimed_us, realtime_us()});
   std::shared_ptr<CompletionQueue> completions = completions_;
   channels_.at(request.channel)
       ->deliver(Delivery{std::move(request), std::move(*payload)},
@@ -454,22 +455,24 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
   if (!sent.payload_note.empty()) note += "; " + sent.payload_note;
   const int64_t done_us = realtime_us();
   // Times of a first attempt only: a retry's queue time is its backoff.
-  const bool timed = head->attempts == 0 && !head->wakeup;
-  const uint64_t queue_us = timed ? elapsed_us(sent.queued_us, sent.started_us) : 0;
+  const bool timed = head->attempts == 0 && !head->wakeup && sent.claimed_us != 0;
+  const uint64_t handover_us = timed ? elapsed_us(sent.created_us, sent.claimed_us) : 0;
+  const uint64_t queue_us = timed ? elapsed_us(sent.claimed_us, sent.started_us) : 0;
   const uint64_t send_us = timed ? elapsed_us(sent.started_us, done_us) : 0;
-  char timing[64] = "";
+  char timing[96] = "";
   if (timed)
-    std::snprintf(timing, sizeof(timing), " in %.3f ms after %.3f ms queued", send_us / 1000.0,
-                  queue_us / 1000.0);
+    std::snprintf(timing, sizeof(timing), "; handed over in %.3f ms, queued %.3f ms, sent in %.3f ms",
+                  handover_us / 1000.0, queue_us / 1000.0, send_us / 1000.0);
   logger_.log_event(LogLevel::Info,
                     LogEvent{.name = "lnotify_notification_sent", .user = sent.account,
                              .channel = channel, .reason = head->wakeup ? "wakeup" : "",
                              .sequence_id = request.sequence_id, .attempts = head->attempts,
-                             .queue_usecs = queue_us, .send_usecs = send_us},
+                             .handover_usecs = handover_us, .queue_usecs = queue_us,
+                             .send_usecs = send_us},
                     "sent " + std::string(format_name(head->wakeup ? PayloadFormat::Wakeup
                                                                    : request.format)) +
                         " over " + channel + " to " + request.address + " (" + what + ", " +
-                        std::to_string(sent.payload_bytes) + " bytes" + note + ")" + timing);
+                        std::to_string(sent.payload_bytes) + " bytes" + note + timing + ")");
   sequences_.release(sent.entry);
   spool_.remove_active(sent.entry);
   queue_.pop_head(sent.account);

@@ -129,7 +129,8 @@ class Dispatcher {
     NotificationRequest request;
     size_t payload_bytes = 0;
     std::string payload_note;
-    int64_t queued_us = 0;  // the spool entry's creation (its name says when)
+    int64_t created_us = 0;  // the spool entry's creation (its name says when)
+    int64_t claimed_us = 0;
     int64_t started_us = 0;
   };
 

@@ -168,7 +168,9 @@ struct lnotify_event_fields {
 	const char *error;   /* the failure's text */
 	uint64_t sequence_id;
 	unsigned int attempts;
-	/* sent notifications: hand-over to send start, and the send (usecs) */
+	/* sent notifications (usecs): spool entry created -> claimed by the
+	   dispatcher, claimed -> send started, the send */
+	uint64_t handover_usecs;
 	uint64_t queue_usecs;
 	uint64_t send_usecs;
 };
