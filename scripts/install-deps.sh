@@ -20,6 +20,8 @@ packages=(
   sieve-connect
   # tests: a real SIP UAS for the SIP channel (sipp; test_channel_sip.py)
   sip-tester
+  # tests: the plugins under memcheck in a real Dovecot (test_valgrind.py)
+  valgrind
 )
 
 missing=()
