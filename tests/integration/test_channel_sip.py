@@ -7,11 +7,13 @@ dispatcher runs with T1 = 100 ms (sip_t1_ms), so Timer F is 6.4 s and the
 no-answer case stays short.
 """
 
+import os
 import re
 import socket
+import subprocess
 import unittest
 
-from lnotify_harness import ADDRESS, CHANNEL, DovecotTestCase, parse_emn
+from lnotify_harness import ADDRESS, BUILD, CHANNEL, DovecotTestCase, parse_emn
 from sipp_peer import SippUas, uas_scenario
 
 SIP_DISPATCH = {"channels": "UDP SIP", "sip_t1_ms": "100", "retry_base": "1", "retry_max": "2"}
@@ -154,6 +156,41 @@ class SipDestinationAllowList(SipTestCase):
             r"an allowed destination"), self.dovecot.log())
         with self.assertRaises(socket.timeout):
             outside.recvfrom(100)
+
+
+class SipMessageSummary(unittest.TestCase):
+    """The RFC 3842 NOTIFY that server-to-server MWI sends (sip_notify.h),
+    through the test tool lnotify-sip-mwi, checked by sipp's scenario."""
+
+    def mwi(self, *args):
+        tool = os.path.join(BUILD, "tests", "lnotify-sip-mwi")
+        return subprocess.run([tool, *args], capture_output=True, text=True, timeout=30)
+
+    def test_notify_reaches_sipp(self):
+        for waiting, new, old in (("yes", "2", "8"), ("no", "0", "10")):
+            with self.subTest(waiting=waiting):
+                peer = SippUas(uas_scenario(method="NOTIFY",
+                                            body_regexp=f"^Messages-Waiting: {waiting}[[:space:]]+"
+                                                        f"Message-Account: imap://alice@mail.example.test/INBOX"
+                                                        f"[[:space:]]+Text-Message: {new}/{old}[[:space:]]*$"))
+                self.addCleanup(peer.cleanup)
+                target = f"sip:mwi@{peer.uri_host}"
+                result = self.mwi(target, waiting, "imap://alice@mail.example.test/INBOX", new, old, "100")
+                self.assertEqual((result.returncode, result.stdout.strip()), (0, "ok"), result.stderr)
+                self.assertEqual(peer.wait(20), 0, peer.output())
+                (start, headers, body), = peer.received()
+                self.assertEqual(start, f"NOTIFY {target} SIP/2.0")
+                self.assertEqual(headers["event"], "message-summary")
+                self.assertEqual(headers["subscription-state"], "active")
+                self.assertEqual(headers["content-type"], "application/simple-message-summary")
+
+    def test_request_error_is_permanent(self):
+        peer = SippUas(uas_scenario(method="NOTIFY", status="400 Bad Request"))
+        self.addCleanup(peer.cleanup)
+        result = self.mwi(f"sip:mwi@{peer.uri_host}", "yes", "imap://alice@h/INBOX", "1", "0", "100")
+        self.assertEqual(result.returncode, 1, result.stdout)
+        self.assertIn("SIP 400 Bad Request", result.stdout)
+        self.assertEqual(peer.wait(20), 0, peer.output())
 
 
 class SipProvision(SipTestCase):

@@ -10,6 +10,7 @@
 #include "channels/sip/sip_client.h"
 #include "channels/sip/sip_message.h"
 #include "channels/sip/sip_notify.h"
+#include "lnotify/dispatcher_config.h"
 
 namespace lnotify::sip {
 namespace {
@@ -388,6 +389,37 @@ TEST(SipNotify, SendsNotifyWithEventAndSubscriptionState) {
   MessageSummary bad;
   bad.message_account = "imap://x\r\nEvil: 1";
   EXPECT_FALSE(send_message_summary(client, "sip:mwi@192.0.2.5", bad).has_value());
+}
+
+// ---- the address and the settings -----------------------------------
+
+TEST(SipAddress, SplitsTheUri) {
+  auto a = parse_sip_address("sip:alice@[2001:db8::1]:5070;lr;Transport=TCP");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->user, "alice");
+  EXPECT_EQ(a->host, "2001:db8::1");
+  EXPECT_EQ(a->port, 5070);
+  EXPECT_EQ(a->transport, "tcp");
+  auto b = parse_sip_address("sips:bob@example.org");
+  ASSERT_TRUE(b.has_value());
+  EXPECT_TRUE(b->secure);
+  EXPECT_EQ(b->port, 0);
+  EXPECT_FALSE(parse_sip_address("sip:example.org").has_value());
+  EXPECT_FALSE(parse_sip_address("sip:a@b?subject=x").has_value());
+}
+
+TEST(SipSettings, ParsedAndValidated) {
+  auto c = parse_dispatcher_config("sip_outbound_proxy = proxy.example.org:5080\nsip_workers = 2\nsip_t1_ms = 100\n");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->sip_outbound_proxy, "proxy.example.org:5080");
+  EXPECT_EQ(c->sip_workers, 2u);
+  EXPECT_EQ(c->sip_t1_ms, 100u);
+  auto d = parse_dispatcher_config("");
+  EXPECT_EQ(d->sip_workers, 4u);
+  EXPECT_EQ(d->sip_t1_ms, 500u);
+  EXPECT_FALSE(parse_dispatcher_config("sip_outbound_proxy = a b\n").has_value());
+  EXPECT_FALSE(parse_dispatcher_config("sip_workers = 0\n").has_value());
+  EXPECT_FALSE(parse_dispatcher_config("sip_t1_ms = 5\n").has_value());
 }
 
 }  // namespace
