@@ -166,10 +166,17 @@ class Receiver:
         self.errors = []
         threading.Thread(target=self._read, args=(self.process.stdout, self.lines), daemon=True).start()
         threading.Thread(target=self._collect, daemon=True).start()
-        line = self.next_line(timeout)
+        # Stored (offline) messages may come before READY: they are kept.
+        self.early = []
+        deadline = time.monotonic() + timeout
+        line = ""
+        while line is not None and line != "READY":
+            line = self.next_line(max(0.0, deadline - time.monotonic()))
+            if line is not None and line.startswith("<message"):
+                self.early.append(line)
         if line != "READY":
             self.close()
-            raise RuntimeError(f"XMPP receiver {jid} did not come online: {line!r} "
+            raise RuntimeError(f"XMPP receiver {jid} did not come online "
                                f"{''.join(self.errors)[-2000:]}")
 
     @staticmethod
@@ -190,6 +197,8 @@ class Receiver:
 
     def next_message(self, timeout=20.0):
         """The next message stanza as XML text, or None."""
+        if self.early:
+            return self.early.pop(0)
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             line = self.next_line(left)
@@ -207,3 +216,5 @@ class Receiver:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr):
+            stream.close()
