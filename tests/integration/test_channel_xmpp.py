@@ -153,6 +153,45 @@ class XmppServerRestart(XmppTestCase):
         self.assertEqual(subjects, ["during", "after"])
 
 
+class XmppLoginRefused(XmppTestCase):
+    """What the operator sees when the dispatcher cannot get online: the
+    notification is deferred (temporary), with the reason."""
+
+    def setUp(self):
+        self.prosody = start_prosody(self)
+        self.dispatch_settings = xmpp_settings(self.prosody)
+        self.dispatch_settings.update(self.overrides)
+        DovecotTestCase.setUp(self)
+
+    def deferred_reason(self):
+        self.choose("XMPP=WAKEUP", BOB)
+        self.dovecot.deliver_lmtp()
+        m = self.dovecot.wait_for_log(r"Warning: notification deferred \(.*\): not connected to the "
+                                      r"XMPP server: (.*); attempt 1 failed", timeout=40)
+        self.assertIsNotNone(m, self.dovecot.log())
+        self.assertEqual(self.dovecot.sent_notifications(), [])
+        return m.group(1)
+
+
+class XmppWrongPassword(XmppLoginRefused):
+    overrides = {"xmpp_password": "wrong"}
+
+    def test_deferred_with_the_reason(self):
+        reason = self.deferred_reason()
+        self.assertIn("account lnotify@localhost", reason)
+        self.assertRegex(reason, r"(?i)auth", reason)
+
+
+class XmppUntrustedCertificate(XmppLoginRefused):
+    # the system's CAs only: the test CA's certificate must be refused
+    overrides = {"xmpp_ca_file": "/etc/ssl/certs/ca-certificates.crt"}
+
+    def test_certificate_is_verified(self):
+        reason = self.deferred_reason()
+        self.assertRegex(reason, r"(?i)tls|certificate|verif", reason)
+        self.assertNotRegex(self.prosody.log(), r"Authenticated as lnotify@localhost")
+
+
 class SieveXmppMethod(test_sieve.SieveTestCase):
     """Issue 11: notify "xmpp:…" in a script reaches the JID."""
 

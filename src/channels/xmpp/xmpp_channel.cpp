@@ -21,6 +21,10 @@ constexpr unsigned long kLoopMs = 50;
 
 constexpr std::string_view kAckSuffix = "-ack";
 
+// libstrophe's certificate callback has no user data; it runs on the
+// connection's thread, which belongs to one channel.
+thread_local XmppChannel* t_channel = nullptr;
+
 void initialise_libstrophe() {
   static std::once_flag once;
   std::call_once(once, [] { xmpp_initialize(); });
@@ -57,6 +61,7 @@ void XmppChannel::deliver(Delivery delivery, SendCompletion done) {
 }
 
 void XmppChannel::run() {
+  t_channel = this;
   ctx_ = xmpp_ctx_new(nullptr, &log_);
   if (ctx_ == nullptr) return;  // out of memory: sends time out in the dispatcher
   for (;;) {
@@ -92,6 +97,8 @@ void XmppChannel::release_connection() {
 void XmppChannel::connect() {
   release_connection();
   last_error_.clear();
+  logged_error_.clear();
+  logged_warning_.clear();
   conn_ = xmpp_conn_new(ctx_);
   if (conn_ == nullptr) {
     last_error_ = "out of memory";
@@ -108,6 +115,7 @@ void XmppChannel::connect() {
   xmpp_conn_set_jid(conn_, config_.jid.c_str());
   xmpp_conn_set_pass(conn_, config_.password.c_str());
   if (!config_.ca_file.empty()) xmpp_conn_set_cafile(conn_, config_.ca_file.c_str());
+  xmpp_conn_set_certfail_handler(conn_, &XmppChannel::on_certificate_failure);
   // TCP keepalive notices a peer that vanished without closing.
   xmpp_conn_set_sockopt_callback(conn_, xmpp_sockopt_cb_keepalive);
   xmpp_handler_add(conn_, &XmppChannel::on_message_error, nullptr, "message", "error", this);
@@ -189,15 +197,20 @@ void XmppChannel::on_connection(xmpp_conn_t* conn, xmpp_conn_event_t event, int 
     return;
   }
   if (event == XMPP_CONN_RAW_CONNECT) return;
-  // XMPP_CONN_DISCONNECT or XMPP_CONN_FAIL
+  // XMPP_CONN_DISCONNECT or XMPP_CONN_FAIL: every fact there is, cause first
+  std::string why;
+  auto add = [&why](const std::string& part) {
+    if (!part.empty()) why += (why.empty() ? "" : "; ") + part;
+  };
   if (stream_error != nullptr)
-    channel->last_error_ = std::string("stream error") +
-                           (stream_error->text ? std::string(": ") + stream_error->text : "");
-  else if (error != 0)
-    channel->last_error_ = std::string(std::strerror(error));
-  else if (channel->last_error_.empty())
-    channel->last_error_ = channel->state_ == State::Online ? "the server closed the connection"
-                                                            : "connection or login failed";
+    add(std::string("stream error") +
+        (stream_error->text ? std::string(": ") + stream_error->text : ""));
+  add(channel->logged_error_.empty() ? channel->logged_warning_ : channel->logged_error_);
+  if (error != 0) add(std::strerror(error));
+  if (why.empty())
+    why = channel->state_ == State::Online ? "the server closed the connection"
+                                           : "connection or login failed";
+  channel->last_error_ = why;
   const bool was_online = channel->state_ == State::Online;
   channel->state_ = State::Offline;
   channel->fail_in_flight("the connection to the XMPP server was lost before it acknowledged the "
@@ -246,7 +259,21 @@ void XmppChannel::on_log(void* self, xmpp_log_level_t level, const char* area,
                          const char* message) {
   if (level < XMPP_LEVEL_WARN) return;
   auto* channel = static_cast<XmppChannel*>(self);
-  channel->last_error_ = std::string(area ? area : "xmpp") + ": " + (message ? message : "");
+  std::string& slot = level >= XMPP_LEVEL_ERROR ? channel->logged_error_ : channel->logged_warning_;
+  if (slot.empty()) slot = std::string(area ? area : "xmpp") + ": " + (message ? message : "");
+}
+
+int XmppChannel::on_certificate_failure(const xmpp_tlscert_t* cert, const char* error) {
+  // xmpp_tls_verify = no sets XMPP_CONN_FLAG_TRUST_TLS, so libstrophe asks
+  // here only when the certificate must be refused.
+  if (t_channel != nullptr) {
+    const char* subject = xmpp_tlscert_get_string(cert, XMPP_CERT_SUBJECT);
+    t_channel->logged_error_ = std::string("the server's certificate is not trusted: ") +
+                               (error ? error : "verification failed") +
+                               (subject ? std::string(" (subject ") + subject + ")" : "") +
+                               "; see xmpp_ca_file";
+  }
+  return 0;
 }
 
 }  // namespace lnotify::xmpp

@@ -71,6 +71,7 @@ class XmppChannel : public Channel {
   static int on_ping_reply(xmpp_conn_t* conn, xmpp_stanza_t* stanza, void* self);
   static int on_message_error(xmpp_conn_t* conn, xmpp_stanza_t* stanza, void* self);
   static void on_log(void* self, xmpp_log_level_t level, const char* area, const char* message);
+  static int on_certificate_failure(const xmpp_tlscert_t* cert, const char* error);
 
   const XmppConfig config_;
   std::string domain_;  // of config_.jid: the ping goes there
@@ -85,7 +86,11 @@ class XmppChannel : public Channel {
   State state_ = State::Offline;
   Clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_{0};
-  std::string last_error_;
+  std::string last_error_;  // why the last attempt or connection ended
+  // What libstrophe reported during the current attempt: the first error,
+  // else the first warning (the first is the cause, later ones follow it).
+  std::string logged_error_;
+  std::string logged_warning_;
   uint64_t next_id_ = 1;
   std::map<std::string, InFlight> in_flight_;  // by message id
   std::deque<Job> sending_;  // taken from queue_, waiting for the connection
