@@ -36,7 +36,8 @@ class CallbackLogger : public Logger {
         reason(event.reason), error(event.error), text(message);
     const lnotify_event_fields fields{name.c_str(),  user.c_str(),      channel.c_str(),
                                       reason.c_str(), error.c_str(),    event.sequence_id,
-                                      event.attempts};
+                                      event.attempts, event.handover_usecs, event.queue_usecs,
+                                      event.send_usecs};
     event_(context_, static_cast<enum lnotify_log_level>(level), &fields, text.c_str());
   }
 

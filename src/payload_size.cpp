@@ -88,7 +88,7 @@ class Fitter {
 XemnFacts precut(const XemnFacts& facts, size_t limit) {
   XemnFacts f = facts;
   for (std::string* text : {&f.event, &f.view, &f.sender, &f.subject, &f.snippet, &f.message}) {
-    *text = utf8::sanitize(*text);
+    if (!utf8::is_clean(*text)) *text = utf8::sanitize(*text);
     if (text->size() <= limit) continue;
     const std::vector<size_t> cuts = utf8::cut_points(*text);
     size_t keep = 0;
