@@ -10,7 +10,7 @@ import unittest
 import xml.etree.ElementTree as ET
 
 import test_sieve
-from lnotify_harness import DovecotTestCase, sample_message
+from lnotify_harness import CHANNEL, DovecotTestCase, sample_message
 from prosody_peer import DOMAIN, Prosody
 
 NOTIFICATION_NS = "urn:ietf:params:xml:ns:lemonade-notifications"
@@ -104,6 +104,14 @@ class XmppDelivery(XmppTestCase):
         self.assertIsNotNone(message.find("{urn:xmpp:delay}delay"), ET.tostring(message))
 
     def test_wakeup_is_the_json_wakeup(self):
+        # what the client reads first: the offer, and the sender to trust
+        client = self.imap()
+        typ, values, text = self.dovecot.get_metadata(
+            client, "", [CHANNEL, "/private/notify/outband/credential"])
+        self.assertEqual(typ, "OK", text)
+        self.assertIn("XMPP=WAKEUP XMPP=EXTENDED", values[CHANNEL])
+        self.assertTrue(values["/private/notify/outband/credential"].endswith(f" xmpp:lnotify@{DOMAIN}"),
+                        values)
         self.choose("XMPP=WAKEUP", BOB)
         bob = self.receiver()
         self.dovecot.deliver_lmtp()
