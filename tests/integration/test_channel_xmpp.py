@@ -6,6 +6,7 @@ element; bob receives it with a real client (slixmpp), online or, through
 Prosody's offline storage, at his next login."""
 
 import json
+import socket
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -198,6 +199,33 @@ class XmppUntrustedCertificate(XmppLoginRefused):
         reason = self.deferred_reason()
         self.assertRegex(reason, r"(?i)tls|certificate|verif", reason)
         self.assertNotRegex(self.prosody.log(), r"Authenticated as lnotify@localhost")
+
+
+class XmppSilentServer(DovecotTestCase):
+    """A server that accepts the connection and never speaks: the
+    notification is deferred, and the dispatcher gives the login up after
+    30 s instead of waiting for ever."""
+
+    def setUp(self):
+        self.listener = socket.socket()
+        self.addCleanup(self.listener.close)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.dispatch_settings = {
+            "channels": "UDP XMPP", "xmpp_jid": f"lnotify@{DOMAIN}", "xmpp_password": "pw",
+            "xmpp_server": f"127.0.0.1:{self.listener.getsockname()[1]}",
+            "retry_base": "1", "retry_max": "2"}
+        super().setUp()
+
+    def test_stalled_login_is_given_up(self):
+        self.choose("XMPP=WAKEUP", BOB)
+        self.dovecot.deliver_lmtp()
+        m = self.dovecot.wait_for_log(r"notification deferred \(.*\): not connected to the XMPP server: "
+                                      r"connecting \(server 127\.0\.0\.1:\d+", timeout=30)
+        self.assertIsNotNone(m, self.dovecot.log())
+        m = self.dovecot.wait_for_log(r"not connected to the XMPP server: no login within 30 s", timeout=60)
+        self.assertIsNotNone(m, self.dovecot.log())
+        self.assertEqual(self.dovecot.sent_notifications(), [])
 
 
 class SieveXmppMethod(test_sieve.SieveTestCase):

@@ -16,6 +16,8 @@ constexpr auto kConnectWait = 10s;
 // server that takes longer is treated as gone: the connection is remade.
 constexpr auto kAckWait = 15s;
 constexpr auto kMaxBackoff = 60s;
+// A server that accepts the TCP connection but stalls TLS or login.
+constexpr auto kLoginWait = 30s;
 // libstrophe's loop wakes this often to pick up queued notifications.
 constexpr unsigned long kLoopMs = 50;
 
@@ -63,7 +65,7 @@ void XmppChannel::deliver(Delivery delivery, SendCompletion done) {
 void XmppChannel::run() {
   t_channel = this;
   ctx_ = xmpp_ctx_new(nullptr, &log_);
-  if (ctx_ == nullptr) return;  // out of memory: sends time out in the dispatcher
+  if (ctx_ == nullptr) last_error_ = "libstrophe could not start (out of memory)";
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -73,8 +75,21 @@ void XmppChannel::run() {
         queue_.pop_front();
       }
     }
+    if (ctx_ == nullptr) {
+      // Nothing can be sent; the dispatcher retries later.
+      fail_queued("XMPP channel unavailable: " + last_error_);
+      std::this_thread::sleep_for(std::chrono::milliseconds(kLoopMs));
+      continue;
+    }
     const auto now = Clock::now();
     if (state_ == State::Offline && now >= next_attempt_) connect();
+    if (state_ == State::Connecting && !giving_up_login_ && now - connect_started_ >= kLoginWait) {
+      // libstrophe times out the TCP connect only; it then calls
+      // on_connection() once the stream is closed.
+      logged_error_ = "no login within " + std::to_string(kLoginWait.count()) + " s";
+      giving_up_login_ = true;
+      xmpp_disconnect(conn_);
+    }
     if (state_ == State::Online) send_queued();
     expire(now);
     xmpp_run_once(ctx_, kLoopMs);
@@ -85,8 +100,16 @@ void XmppChannel::run() {
     for (int i = 0; i < 20 && state_ != State::Offline; ++i) xmpp_run_once(ctx_, kLoopMs);
   }
   release_connection();
-  xmpp_ctx_free(ctx_);
+  if (ctx_ != nullptr) xmpp_ctx_free(ctx_);
   ctx_ = nullptr;
+}
+
+void XmppChannel::fail_queued(const std::string& why) {
+  while (!sending_.empty()) {
+    Job job = std::move(sending_.front());
+    sending_.pop_front();
+    job.done(temporary_error(why));
+  }
 }
 
 void XmppChannel::release_connection() {
@@ -96,7 +119,7 @@ void XmppChannel::release_connection() {
 
 void XmppChannel::connect() {
   release_connection();
-  last_error_.clear();
+  // last_error_ stays: until this attempt ends it is the reason to report
   logged_error_.clear();
   logged_warning_.clear();
   conn_ = xmpp_conn_new(ctx_);
@@ -120,6 +143,8 @@ void XmppChannel::connect() {
   xmpp_conn_set_sockopt_callback(conn_, xmpp_sockopt_cb_keepalive);
   xmpp_handler_add(conn_, &XmppChannel::on_message_error, nullptr, "message", "error", this);
   state_ = State::Connecting;
+  connect_started_ = Clock::now();
+  giving_up_login_ = false;
   const char* host = config_.server_host.empty() ? nullptr : config_.server_host.c_str();
   if (xmpp_connect_client(conn_, host, config_.server_port, &XmppChannel::on_connection, this) !=
       XMPP_EOK) {

@@ -63,6 +63,7 @@ class XmppChannel : public Channel {
   void release_connection();
   void send_queued();
   void expire(Clock::time_point now);
+  void fail_queued(const std::string& why);
   void fail_in_flight(const std::string& why);
   std::string offline_reason() const;
 
@@ -85,6 +86,8 @@ class XmppChannel : public Channel {
   xmpp_conn_t* conn_ = nullptr;
   State state_ = State::Offline;
   Clock::time_point next_attempt_{};
+  Clock::time_point connect_started_{};
+  bool giving_up_login_ = false;  // xmpp_disconnect() called on a stalled login
   std::chrono::milliseconds backoff_{0};
   std::string last_error_;  // why the last attempt or connection ended
   // What libstrophe reported during the current attempt: the first error,
