@@ -23,6 +23,7 @@ CONFIGURATIONS = {
     "a": "stock Dovecot",
     "b": "Dovecot + push_notification (dlog)",
     "c": "Dovecot + lnotify, UDP channel",
+    "c'": "(c) with lnotify_spool_fsync = no",
     "d": "lnotify, UDP + views + notification filter",
 }
 
@@ -49,8 +50,8 @@ class UdpReceiver:
 
 
 def start(config, receiver=None, users=("alice", "bob")):
-    """A running Dovecot in configuration a-d; c and d notify every user over
-    UDP to receiver."""
+    """A running Dovecot in configuration a-d; c, c' and d notify every user
+    over UDP to receiver."""
     if config == "a":
         dovecot = Dovecot(stock=True, extra_conf=QUIET)
     elif config == "b":
@@ -58,9 +59,10 @@ def start(config, receiver=None, users=("alice", "bob")):
             "mail_plugins = $mail_plugins notify push_notification\n"
             "plugin {\n  push_notification_driver = dlog\n}\n"))
     else:
-        dovecot = Dovecot(extra_conf=QUIET, dispatch_settings=OPEN_POLICY)
+        plugin = {"lnotify_spool_fsync": "no"} if config == "c'" else {}
+        dovecot = Dovecot(extra_conf=QUIET, dispatch_settings=OPEN_POLICY, plugin_settings=plugin)
     dovecot.start()
-    if config in ("c", "d"):
+    if config in ("c", "c'", "d"):
         dovecot.wait_for_log(r"lnotify-dispatch: Info: started")
         for user in users:
             client = dovecot.imap(user)

@@ -1,8 +1,8 @@
 """Issue 9.1, delivery cost: LMTP deliveries per second into Maildir, with a
 fixed message set and a fixed number of concurrent LMTP clients, for
   (a) stock Dovecot, (b) with notify + push_notification and the dlog driver,
-  (c) with lnotify and a UDP channel for every recipient, (d) (c) plus views
-  and a notification filter.
+  (c) with lnotify and a UDP channel for every recipient, (c') the same with
+  lnotify_spool_fsync = no, (d) (c) plus views and a notification filter.
 The four run side by side, their rounds interleaved (a b c d a b c d ...) so
 background noise lands on all alike; each figure is the median of the rounds
 and is reported as a ratio to (a) of the same run.
