@@ -94,6 +94,10 @@ void XmppChannel::run() {
     expire(now);
     xmpp_run_once(ctx_, kLoopMs);
   }
+  // Stopping: what is not acknowledged stays in the spool, uncompleted
+  // (the header says why), also when the disconnect below reports it.
+  sending_.clear();
+  in_flight_.clear();
   // A clean </stream:stream>, so the server does not wait for a timeout.
   if (conn_ != nullptr && state_ != State::Offline) {
     xmpp_disconnect(conn_);
