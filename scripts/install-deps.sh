@@ -22,6 +22,8 @@ packages=(
   sip-tester
   # tests: the plugins under memcheck in a real Dovecot (test_valgrind.py)
   valgrind
+  # XMPP channel: libstrophe; tests: a real Prosody server and a slixmpp receiving client
+  libstrophe-dev prosody lua-unbound python3-slixmpp
 )
 
 missing=()

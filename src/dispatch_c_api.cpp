@@ -70,6 +70,13 @@ Provision provision_for(const DispatcherConfig& config, const PayloadOptions& op
     p.credential += " " + options.signer->credential();
     p.security += " " + std::string(kSignatureAlgorithm);
   }
+  // The XMPP channel's "source address": the account its messages come
+  // from, so a client can tell them from anyone else's (an xmpp: URI,
+  // RFC 5122, of the bare JID).
+  if (std::find(config.channels.begin(), config.channels.end(), ChannelKind::Xmpp) !=
+          config.channels.end() &&
+      !config.xmpp.jid.empty())
+    p.credential += " xmpp:" + config.xmpp.jid.substr(0, config.xmpp.jid.find('/'));
   return p;
 }
 

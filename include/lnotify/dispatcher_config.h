@@ -14,6 +14,7 @@
 #include "lnotify/payload.h"
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
+#include "lnotify/xmpp_config.h"
 
 namespace lnotify {
 
@@ -38,6 +39,7 @@ struct DispatcherConfig {
   std::string imap_host;  // host[:port] of imap:// URLs; required with mailbox_uri = imap
   UdpWakeupForm udp_payload = UdpWakeupForm::Xml;         // udp_payload = xml | wsp
   std::string signing_key;  // absolute path of an Ed25519 PEM key; empty: no signatures
+  XmppConfig xmpp;          // xmpp_* (README "XMPP channel")
   // SIP channel (README "SIP channel"):
   std::string sip_outbound_proxy;  // host[:port]; empty: straight to the URI's host
   unsigned sip_workers = 4;        // sends in flight at once

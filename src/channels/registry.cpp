@@ -4,6 +4,7 @@
 
 #include "channels/sip/sip_channel.h"
 #include "channels/udp/udp_channel.h"
+#include "channels/xmpp/xmpp_channel.h"
 
 namespace lnotify {
 namespace {
@@ -43,6 +44,15 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
           std::make_unique<udp::UdpChannel>(make_udp_socket_transport(), std::move(*policy)));
     case ChannelKind::Sip:
       return make_sip_channel(config, std::move(*policy));
+    case ChannelKind::Xmpp: {
+      // The recipient's JID is not checked against allowed_destinations:
+      // the dispatcher connects to its own server only, which routes the
+      // message under its own federation policy (README "XMPP channel").
+      if (auto ready = check_xmpp_config(config.xmpp); !ready) return ready.error();
+      if (!config.xmpp.ca_file.empty() && access(config.xmpp.ca_file.c_str(), R_OK) != 0)
+        return permanent_error("xmpp_ca_file " + config.xmpp.ca_file + " cannot be read");
+      return ChannelPtr(std::make_unique<xmpp::XmppChannel>(config.xmpp));
+    }
     default:
       break;
   }
