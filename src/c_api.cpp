@@ -22,7 +22,7 @@ enum lnotify_channel to_c(ChannelKind kind) {
 }
 
 bool from_c(enum lnotify_channel channel, ChannelKind& kind) {
-  if (channel < LNOTIFY_CHANNEL_SMS || channel > LNOTIFY_CHANNEL_WEBPUSH) return false;
+  if (channel < LNOTIFY_CHANNEL_SMS || channel > LNOTIFY_CHANNEL_HTTP) return false;
   kind = static_cast<ChannelKind>(static_cast<int>(channel) - 1);
   return true;
 }
@@ -107,6 +107,10 @@ extern "C" int lnotify_spool_submit(const char* spool_dir, const struct lnotify_
     r.size_limit = request->size_limit;
     r.daily_limit = request->daily_limit;
     r.test = request->test;
+    r.s2s = request->s2s;
+    r.mwi = request->mwi;
+    r.messages = request->messages;
+    r.unseen = request->unseen;
     r.device_p256dh = or_empty(request->device_p256dh);
     r.device_auth = or_empty(request->device_auth);
     r.message = or_empty(request->message);
@@ -189,6 +193,9 @@ extern "C" int lnotify_provision_read(const char* spool_dir, struct lnotify_prov
     copy(provision_r->credential, sizeof(provision_r->credential), provision->credential);
     copy(provision_r->security, sizeof(provision_r->security), provision->security);
     copy(provision_r->vapid_key, sizeof(provision_r->vapid_key), provision->vapid_key);
+    copy(provision_r->s2s, sizeof(provision_r->s2s), provision->s2s);
+    copy(provision_r->mwi_mailboxes, sizeof(provision_r->mwi_mailboxes),
+         provision->mwi_mailboxes);
     copy(provision_r->destinations, sizeof(provision_r->destinations), provision->destinations);
     return 0;
   });

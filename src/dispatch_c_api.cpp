@@ -63,6 +63,8 @@ Provision provision_for(const DispatcherConfig& config, const PayloadOptions& op
   p.channels = offered_channels_value(config.channels);
   p.credential = config.identity.empty() ? host_name() : config.identity;
   p.destinations = config.allowed_destinations;
+  p.s2s = s2s_provision(config.s2s_targets);
+  p.mwi_mailboxes = config.s2s_targets.empty() ? "" : config.s2s_mwi_mailboxes;
   // RFC 8291 encryption is always available to a device that stores keys.
   p.security = "aes128gcm";
   if (options.signer) {
@@ -133,7 +135,9 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
     const Provision provision = provision_for(*config, *options);
     auto disp = std::make_unique<lnotify_dispatcher>(std::move(*config), std::move(*options), log,
                                                      event, context);
-    for (ChannelKind kind : disp->config.channels) {
+    std::vector<ChannelKind> kinds = disp->config.channels;
+    if (!disp->config.s2s_targets.empty()) kinds.push_back(ChannelKind::Http);
+    for (ChannelKind kind : kinds) {
       auto channel = make_channel(kind, disp->config);
       if (!channel) {
         set_c_error(error_r, channel.error());

@@ -19,6 +19,9 @@ Result<std::vector<ChannelKind>> parse_channel_list(std::string_view value) {
     std::string_view name = value.substr(0, end);
     auto kind = channel_from_name(name);
     if (!kind) return permanent_error("unknown channel " + text::quote_for_message(name));
+    if (*kind == ChannelKind::Http)
+      return permanent_error("HTTP is not listed in channels: it runs when s2s_target lines "
+                             "configure server-to-server targets");
     channels.push_back(*kind);
     value = end == std::string_view::npos ? std::string_view{} : value.substr(end + 1);
   }
@@ -139,6 +142,18 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       if (value.empty() || value.front() != '/')
         return permanent_error(where + "signing_key must be an absolute path");
       config.signing_key = std::string(value);
+    } else if (key == "s2s_target") {
+      auto target = parse_s2s_target(value);
+      if (!target) return permanent_error(where + "s2s_target: " + target.error().message);
+      for (const S2sTarget& other : config.s2s_targets)
+        if (other.name == target->name)
+          return permanent_error(where + "s2s_target " + target->name + " is defined twice");
+      config.s2s_targets.push_back(std::move(*target));
+    } else if (key == "s2s_mwi_mailboxes") {
+      if (value.empty() || value.find_first_of("\t\"") != std::string_view::npos)
+        return permanent_error(where + "s2s_mwi_mailboxes must list mailbox names, "
+                               "space-separated (e.g. INBOX Voicemail)");
+      config.s2s_mwi_mailboxes = std::string(value);
     } else {
       return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     }
@@ -147,6 +162,9 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
     return permanent_error("retry_max (" + std::to_string(config.policy.retry_max_secs) +
                            ") must not be less than retry_base (" +
                            std::to_string(config.policy.retry_base_secs) + ")");
+  if (!config.s2s_targets.empty() && config.imap_host.empty())
+    return permanent_error("s2s_target needs imap_host (requests carry the message's imap:// "
+                           "URL, RFC 5092)");
   if (config.mailbox_uri == MailboxUriStyle::Imap && config.imap_host.empty())
     return permanent_error("mailbox_uri = imap needs imap_host (the host clients connect to)");
   return config;

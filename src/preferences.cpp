@@ -9,13 +9,14 @@
 namespace lnotify {
 namespace {
 
-constexpr std::array<std::pair<ChannelKind, std::string_view>, 6> kChannelNames{{
+constexpr std::array<std::pair<ChannelKind, std::string_view>, 7> kChannelNames{{
     {ChannelKind::Sms, "SMS"},
     {ChannelKind::Mms, "MMS"},
     {ChannelKind::Sip, "SIP"},
     {ChannelKind::Xmpp, "XMPP"},
     {ChannelKind::Udp, "UDP"},
     {ChannelKind::WebPush, "WEBPUSH"},
+    {ChannelKind::Http, "HTTP"},
 }};
 
 constexpr std::string_view kChannelSyntax =
@@ -223,6 +224,10 @@ Result<std::optional<ChannelChoice>> parse_channel_preference(std::string_view v
   if (!channel)
     return permanent_error("unknown channel " + text::quote_for_message(value.substr(0, eq)) +
                            ": " + std::string(kChannelSyntax));
+  if (*channel == ChannelKind::Http)
+    return permanent_error("HTTP is not a channel users choose: it carries the server's "
+                           "own server-to-server notifications (" + std::string(kChannelSyntax) +
+                           ")");
   auto format = format_from_name(value.substr(eq + 1));
   if (!format)
     return permanent_error("unknown format " + text::quote_for_message(value.substr(eq + 1)) +
@@ -287,6 +292,12 @@ Result<void> validate_address(ChannelKind channel, std::string_view value) {
       if (value.starts_with("https://") && value.size() > 8) return {};
       return permanent_error("invalid Web Push endpoint " + text::quote_for_message(value) +
                              ": expected an https:// URL");
+    case ChannelKind::Http:
+      // The name of an s2s_target in the dispatcher's configuration.
+      if (!value.empty() && value.size() <= 64 && only_chars(value, "-_.")) return {};
+      return permanent_error("invalid server-to-server target name " +
+                             text::quote_for_message(value) +
+                             ": expected letters, digits, '-', '_' or '.'");
   }
   return permanent_error("unknown channel");
 }

@@ -14,6 +14,7 @@
 #include "lnotify/payload.h"
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
+#include "lnotify/s2s.h"
 
 namespace lnotify {
 
@@ -38,6 +39,13 @@ struct DispatcherConfig {
   std::string imap_host;  // host[:port] of imap:// URLs; required with mailbox_uri = imap
   UdpWakeupForm udp_payload = UdpWakeupForm::Xml;         // udp_payload = xml | wsp
   std::string signing_key;  // absolute path of an Ed25519 PEM key; empty: no signatures
+  // Server-to-server targets (draft §14; s2s.h), one "s2s_target = ..."
+  // line each; with any, the HTTP channel runs and imap_host is required
+  // (requests carry imap:// URLs). Secrets are read by make_channel.
+  std::vector<S2sTarget> s2s_targets;
+  // Mailboxes whose unseen messages make the MWI state ON (the plugin
+  // computes it, so it is published in the provision).
+  std::string s2s_mwi_mailboxes = "INBOX";
 };
 
 Result<DispatcherConfig> parse_dispatcher_config(std::string_view text);

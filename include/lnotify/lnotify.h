@@ -21,6 +21,8 @@ enum lnotify_channel {
 	LNOTIFY_CHANNEL_XMPP,
 	LNOTIFY_CHANNEL_UDP,
 	LNOTIFY_CHANNEL_WEBPUSH,
+	/* server-to-server requests to the administrator's targets only */
+	LNOTIFY_CHANNEL_HTTP,
 };
 
 enum lnotify_format {
@@ -85,6 +87,15 @@ struct lnotify_request {
 	/* an operator's test notification (doveadm lnotify test): the
 	   ledger and the limits let it through */
 	bool test;
+
+	/* Server-to-server (draft §14): channel is LNOTIFY_CHANNEL_HTTP and
+	   address the target's name. mwi: an MWI state update, messages and
+	   unseen summed over the MWI mailboxes; otherwise the status of
+	   mailbox when the event was committed. */
+	bool s2s;
+	bool mwi;
+	uint32_t messages;
+	uint32_t unseen;
 };
 
 /* Writes the request into the spool atomically. With durable, it is on disk
@@ -140,6 +151,10 @@ struct lnotify_provision {
 	char security[256];
 	char vapid_key[256];
 	char destinations[1024];
+	/* server-to-server targets: "NAME=Event,Event ..." (MWI for
+	   MWI updates), and the mailboxes MWI counts */
+	char s2s[2048];
+	char mwi_mailboxes[512];
 };
 
 /* Reads what the dispatcher published in <spool_dir>/provision. */

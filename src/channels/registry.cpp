@@ -1,5 +1,6 @@
 #include "channels/registry.h"
 
+#include "channels/http/http_channel.h"
 #include "channels/udp/udp_channel.h"
 
 namespace lnotify {
@@ -11,6 +12,17 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
     case ChannelKind::Udp:
       return ChannelPtr(
           std::make_unique<udp::UdpChannel>(make_udp_socket_transport(), std::move(*policy)));
+    case ChannelKind::Http: {
+      // Server-to-server only: the targets come from s2s_target lines, and
+      // their secrets are read now so a bad one stops the start.
+      std::map<std::string, S2sTarget> targets;
+      for (S2sTarget target : config.s2s_targets) {
+        if (auto loaded = load_s2s_secret(target); !loaded) return loaded.error();
+        targets.emplace(target.name, std::move(target));
+      }
+      return ChannelPtr(std::make_unique<http::HttpChannel>(std::move(targets),
+                                                            http::make_curl_transport()));
+    }
     default:
       break;
   }
