@@ -203,9 +203,12 @@ std::string encode_s2s_json(const NotificationRequest& r, const PayloadOptions& 
   w.string("event", utf8::sanitize(r.event));
   w.string("action", r.mwi ? "mwi" : "notify");  // draft §14.6: what to do
   w.string("timestamp", emn_timestamp(r.timestamp));
-  w.string("user", r.user);  // draft §14.6: whose mailbox changed
-  std::string inform = "[";  // draft §14.6: whom to inform
-  json::append_string(inform, r.account.empty() ? r.user : r.account);
+  // Draft §14.6: whose mailbox changed, as the account (user@domain), the
+  // same whether the event came over LMTP or IMAP; and whom to inform.
+  const std::string& account = r.account.empty() ? r.user : r.account;
+  w.string("user", account);
+  std::string inform = "[";
+  json::append_string(inform, account);
   inform += ']';
   w.raw("inform", inform);
   w.number("sequence-id", r.sequence_id);

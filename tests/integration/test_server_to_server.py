@@ -15,6 +15,7 @@ and de-duplicates by sequence-id.
 - users cannot choose HTTP as their own channel (SETMETADATA refuses it).
 """
 
+import imaplib
 import os
 import re
 import sys
@@ -30,9 +31,13 @@ from s2s_receiver import Receiver  # noqa: E402
 SECRET = "s2s-test-secret-0123456789"
 QUOTA_CONF = """
 mail_plugins = $mail_plugins quota
+# the snippet's protocol imap block was read before the line above
+protocol imap {
+  mail_plugins = $mail_plugins quota
+}
 plugin {
   quota = count:User quota
-  quota_rule = *:messages=2
+  quota_rule = *:messages=@QUOTA@
   quota_vsizes = yes
 }
 metric s2s_sent {
@@ -50,13 +55,14 @@ MWI = "/mwi"
 
 
 class ServerToServerTestCase(unittest.TestCase):
+    quota_messages = 1000
     dispatch_settings = {"retry_base": "1", "retry_max": "2"}
     events = "MessageNew,Login,Logout,MessageRead,MessageTrash,MessageExpunge,QuotaExceed,QuotaWithin"
 
     def setUp(self):
         self.receiver = Receiver(SECRET, free_port()).start()
         self.addCleanup(self.receiver.stop)
-        self.dovecot = Dovecot(extra_conf=QUOTA_CONF, user_fields={"bob": "userdb_quota_rule=*:messages=1000"})
+        self.dovecot = Dovecot(extra_conf=QUOTA_CONF.replace("@QUOTA@", str(self.quota_messages)), user_fields={"bob": "userdb_quota_rule=*:messages=1000"})
         self.addCleanup(self.dovecot.cleanup)
         secret_file = os.path.join(self.dovecot.root, "s2s.secret")
         with open(secret_file, "w") as f:
@@ -103,6 +109,7 @@ def _quietly(call):
 
 
 class Events(ServerToServerTestCase):
+    quota_messages = 2  # the second delivery fills the mailbox
     def test_every_draft_event_once_in_order_with_a_working_url(self):
         client = self.dovecot.imap()  # Login
         self.dovecot.deliver_lmtp(message=sample_message(subject="first s2s"))   # MessageNew 1
@@ -123,7 +130,7 @@ class Events(ServerToServerTestCase):
 
         # draft §14.6: whose mailbox, whom to inform, what to do
         for doc in docs:
-            self.assertEqual(doc["user"], "alice")
+            self.assertEqual(doc["user"], "alice@example.test")
             self.assertEqual(doc["inform"], ["alice@example.test"])
             self.assertEqual(doc["action"], "notify")
         self.assertEqual([d["sequence-id"] for d in docs], list(range(1, len(expected) + 1)))
@@ -131,7 +138,7 @@ class Events(ServerToServerTestCase):
         self.assertEqual((new1["mailbox"], new1["messages"], new1["unseen"]), ("INBOX", 1, 1))
         self.assertEqual((new2["messages"], new2["unseen"]), (2, 2))
         self.assertEqual(new1["subject"], "first s2s")
-        self.assertEqual(new1["sender"], "boss@example.org")
+        self.assertEqual(new1["sender"], "Big Boss <boss@example.org>")
         self.assertRegex(new1["datetime"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertEqual((docs[4]["messages"], docs[4]["unseen"]), (2, 1))  # after MessageRead 1
         self.assertEqual((docs[6]["messages"], docs[6]["unseen"]), (1, 0))  # after the purge
@@ -139,12 +146,16 @@ class Events(ServerToServerTestCase):
         # the RFC 5092 URL fetches the message
         url = urllib.parse.urlsplit(new1["uri"])
         self.assertEqual(url.scheme, "imap")
-        self.assertEqual(url.username, "alice")
+        # the Dovecot login name: alice over IMAP, alice@example.test over LMTP
+        self.assertEqual(urllib.parse.unquote(url.username), "alice@example.test")
         self.assertEqual(url.port, self.dovecot.imap_port)
         match = re.fullmatch(r"/([^;/]+);UIDVALIDITY=(\d+)/;UID=(\d+)", url.path)
         self.assertIsNotNone(match, new1["uri"])
         mailbox, uidvalidity, uid = urllib.parse.unquote(match[1]), match[2], match[3]
-        fetcher = self.imap(url.username)
+        login = urllib.parse.unquote(url.username)
+        fetcher = imaplib.IMAP4(url.hostname, url.port)
+        self.addCleanup(lambda: _quietly(fetcher.logout))
+        fetcher.login(login, login.split("@")[0] + "pw")
         typ, _ = fetcher.select(mailbox, readonly=True)
         self.assertEqual(typ, "OK")
         typ, data = fetcher.response("UIDVALIDITY")
@@ -169,7 +180,7 @@ class Mwi(ServerToServerTestCase):
         self.assertEqual(len(on), 1)
         self.assertEqual((on[0]["action"], on[0]["messages-waiting"], on[0]["unseen"], on[0]["messages"]),
                          ("mwi", "yes", 1, 1))
-        self.assertEqual(on[0]["uri"], f"imap://alice@127.0.0.1:{self.dovecot.imap_port}/")
+        self.assertEqual(on[0]["uri"], f"imap://alice%40example.test@127.0.0.1:{self.dovecot.imap_port}/")
         self.dovecot.deliver_lmtp()  # still ON: no update
         self.receiver.wait_for(EVENTS, 2)
         client = self.imap()

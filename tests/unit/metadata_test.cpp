@@ -144,7 +144,8 @@ TEST(OfferedChannels, RoundTrip) {
 
 TEST(Provision, RoundTripsThroughTheSpool) {
   testing::TempDir dir;
-  Provision p{"NONE UDP=WAKEUP", "mail.example.test", "aes128gcm", "", "127.0.0.1"};
+  Provision p{"NONE UDP=WAKEUP", "mail.example.test", "aes128gcm", "", "127.0.0.1",
+              "ums=MessageNew,Login mwi=MWI", "INBOX"};
   ASSERT_TRUE(write_provision(dir.path(), p).has_value());
   auto read = read_provision(dir.path());
   ASSERT_TRUE(read.has_value()) << read.error().message;
@@ -152,6 +153,8 @@ TEST(Provision, RoundTripsThroughTheSpool) {
   EXPECT_EQ(read->credential, p.credential);
   EXPECT_EQ(read->security, p.security);
   EXPECT_EQ(read->vapid_key, "");
+  EXPECT_EQ(read->s2s, p.s2s);
+  EXPECT_EQ(read->mwi_mailboxes, "INBOX");
   auto missing = read_provision(dir.path() + "/none");
   ASSERT_FALSE(missing.has_value());
   EXPECT_NE(missing.error().message.find("lnotify-dispatch writes it"), std::string::npos);

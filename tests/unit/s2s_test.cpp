@@ -23,6 +23,16 @@ namespace {
 using http::HttpPost;
 using http::HttpResponse;
 
+HttpResponse answer(long status, int64_t retry_after_secs = 0, std::string body = "",
+                    std::string location = "") {
+  HttpResponse r;
+  r.status = status;
+  r.retry_after_secs = retry_after_secs;
+  r.body = std::move(body);
+  r.location = std::move(location);
+  return r;
+}
+
 TEST(S2sTarget, ParsesEveryKey) {
   auto t = parse_s2s_target(
       "crm url=https://notify.example.net/in events=MessageNew,Login,MWI "
@@ -68,7 +78,7 @@ TEST(S2sTarget, RefusesWhatWouldFailLater) {
 }
 
 TEST(S2sTarget, SecretMustNotBeWorldReadable) {
-  TempDir dir;
+  testing::TempDir dir;
   const std::string path = dir.path() + "/secret";
   std::ofstream(path) << "0123456789abcdef-secret\n";
   auto t = parse_s2s_target("a url=http://h/ secret_file=" + path);
@@ -124,7 +134,7 @@ TEST(S2sJson, CarriesTheComplementaryInformationAndTheUrl) {
   o.imap_host = "mail.example.org";
   EXPECT_EQ(encode_s2s_json(s2s_request(), o),
             "{\"event\":\"MessageNew\",\"action\":\"notify\",\"timestamp\":\"2023-11-14T22:13:20Z\","
-            "\"user\":\"alice\",\"inform\":[\"alice@example.org\"],\"sequence-id\":7,"
+            "\"user\":\"alice@example.org\",\"inform\":[\"alice@example.org\"],\"sequence-id\":7,"
             "\"uri\":\"imap://alice@mail.example.org/INBOX;UIDVALIDITY=1700000001/;UID=42\","
             "\"mailbox\":\"INBOX\",\"messages\":3,\"unseen\":2,\"uidvalidity\":1700000001,"
             "\"uidset\":\"42\",\"sender\":\"Jörg <j@example.org>\",\"subject\":\"Hello\","
@@ -140,7 +150,7 @@ TEST(S2sJson, MwiUpdateCarriesTheFullState) {
   r.unseen = 0;
   EXPECT_EQ(encode_s2s_json(r, o),
             "{\"event\":\"MessageRead\",\"action\":\"mwi\",\"timestamp\":\"2023-11-14T22:13:20Z\","
-            "\"user\":\"alice\",\"inform\":[\"alice@example.org\"],\"sequence-id\":7,"
+            "\"user\":\"alice@example.org\",\"inform\":[\"alice@example.org\"],\"sequence-id\":7,"
             "\"uri\":\"imap://alice@mail.example.org/\",\"messages-waiting\":\"no\","
             "\"mailboxes\":\"INBOX\",\"messages\":3,\"unseen\":0}");
 }
@@ -169,22 +179,22 @@ TEST(S2sSignature, IsHmacSha256OverIdTimestampAndBody) {
 }
 
 TEST(HttpAnswer, MapsStatusToOutcome) {
-  EXPECT_TRUE(http::classify_http_response(HttpResponse{.status = 204}, "t"));
-  auto bad = http::classify_http_response(HttpResponse{.status = 400, .body = "no user"}, "t");
+  EXPECT_TRUE(http::classify_http_response(answer(204), "t"));
+  auto bad = http::classify_http_response(answer(400, 0, "no user"), "t");
   ASSERT_FALSE(bad);
   EXPECT_FALSE(bad.error().temporary());
   EXPECT_NE(bad.error().message.find("request error"), std::string::npos);
   EXPECT_NE(bad.error().message.find("no user"), std::string::npos);
-  auto busy = http::classify_http_response(HttpResponse{.status = 503, .retry_after_secs = 30}, "t");
+  auto busy = http::classify_http_response(answer(503, 30), "t");
   ASSERT_FALSE(busy);
   EXPECT_TRUE(busy.error().temporary());
   EXPECT_EQ(busy.error().retry_after_ms, 30000);
-  auto many = http::classify_http_response(HttpResponse{.status = 429, .retry_after_secs = 999999}, "t");
+  auto many = http::classify_http_response(answer(429, 999999), "t");
   ASSERT_FALSE(many);
   EXPECT_TRUE(many.error().temporary());
   EXPECT_EQ(many.error().retry_after_ms, 86400 * 1000);
   auto moved = http::classify_http_response(
-      HttpResponse{.status = 301, .location = "http://elsewhere/"}, "t");
+      answer(301, 0, "", "http://elsewhere/"), "t");
   ASSERT_FALSE(moved);
   EXPECT_TRUE(moved.error().temporary());
   EXPECT_NE(moved.error().message.find("not followed"), std::string::npos);
@@ -222,13 +232,13 @@ Result<void> send_through(FakeTransport* transport, std::unique_ptr<http::HttpTr
 }
 
 TEST(HttpChannel, PostsTheSignedBody) {
-  auto owned = std::make_unique<FakeTransport>(HttpResponse{.status = 200});
+  auto owned = std::make_unique<FakeTransport>(answer(200));
   FakeTransport* transport = owned.get();
   ASSERT_TRUE(send_through(transport, std::move(owned)));
 }
 
 TEST(HttpChannel, HeadersNameIdTimestampAndSignature) {
-  auto owned = std::make_unique<FakeTransport>(HttpResponse{.status = 200});
+  auto owned = std::make_unique<FakeTransport>(answer(200));
   FakeTransport* transport = owned.get();
   auto target = parse_s2s_target("crm url=http://127.0.0.1:9/in secret_file=/s timeout=3");
   target->secret = "0123456789abcdef-secret";
@@ -262,7 +272,7 @@ TEST(HttpChannel, TransportFailureIsTemporary) {
 }
 
 TEST(HttpChannel, RequestErrorIsPermanent) {
-  auto owned = std::make_unique<FakeTransport>(HttpResponse{.status = 400});
+  auto owned = std::make_unique<FakeTransport>(answer(400));
   FakeTransport* transport = owned.get();
   auto result = send_through(transport, std::move(owned));
   ASSERT_FALSE(result);
