@@ -1,5 +1,6 @@
 #include "lnotify/dispatcher_config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -154,7 +155,9 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
         return permanent_error(where + "s2s_mwi_mailboxes must list mailbox names, "
                                "space-separated (e.g. INBOX Voicemail)");
       config.s2s_mwi_mailboxes = std::string(value);
-    } else {
+    } else if (auto xmpp = parse_xmpp_setting(config.xmpp, key, value); !xmpp) {
+      return permanent_error(where + xmpp.error().message);
+    } else if (!*xmpp) {
       return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     }
   }
@@ -165,6 +168,10 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
   if (!config.s2s_targets.empty() && config.imap_host.empty())
     return permanent_error("s2s_target needs imap_host (requests carry the message's imap:// "
                            "URL, RFC 5092)");
+  if (std::find(config.channels.begin(), config.channels.end(), ChannelKind::Xmpp) !=
+      config.channels.end()) {
+    if (auto xmpp = check_xmpp_config(config.xmpp); !xmpp) return xmpp.error();
+  }
   if (config.mailbox_uri == MailboxUriStyle::Imap && config.imap_host.empty())
     return permanent_error("mailbox_uri = imap needs imap_host (the host clients connect to)");
   return config;

@@ -15,6 +15,7 @@
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
 #include "lnotify/s2s.h"
+#include "lnotify/xmpp_config.h"
 
 namespace lnotify {
 
@@ -46,6 +47,7 @@ struct DispatcherConfig {
   // Mailboxes whose unseen messages make the MWI state ON (the plugin
   // computes it, so it is published in the provision).
   std::string s2s_mwi_mailboxes = "INBOX";
+  XmppConfig xmpp;          // xmpp_* (README "XMPP channel")
 };
 
 Result<DispatcherConfig> parse_dispatcher_config(std::string_view text);
