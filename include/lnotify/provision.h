@@ -18,6 +18,9 @@ struct Provision {
   std::string vapid_key;   // Web Push VAPID public key (base64url), when configured
   // allowed_destinations, so SETMETADATA refuses what the dispatcher would
   std::string destinations;
+  // webpush_allow_http_hosts, so SETMETADATA accepts http:// endpoints
+  // exactly where the dispatcher would send to them
+  std::string webpush_http_hosts;
 };
 
 std::string encode_provision(const Provision& provision);

@@ -1,6 +1,7 @@
 #include "channels/registry.h"
 
 #include "channels/udp/udp_channel.h"
+#include "channels/webpush/webpush_channel.h"
 
 namespace lnotify {
 
@@ -11,6 +12,19 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
     case ChannelKind::Udp:
       return ChannelPtr(
           std::make_unique<udp::UdpChannel>(make_udp_socket_transport(), std::move(*policy)));
+    case ChannelKind::WebPush: {
+      // a bad key stops the service at start-up, not at the first push
+      auto key = VapidKey::load_pem_file(config.webpush_vapid_key);
+      if (!key) return permanent_error("webpush_vapid_key: " + key.error().message);
+      webpush::WebPushSettings settings;
+      settings.subject = config.webpush_subject;
+      settings.ttl_secs = config.webpush_ttl_secs;
+      settings.timeout_secs = config.webpush_timeout_secs;
+      settings.http_hosts = config.webpush_allow_http_hosts;
+      return ChannelPtr(std::make_unique<webpush::WebPushChannel>(
+          webpush::make_curl_transport(), std::move(*key), std::move(settings),
+          std::move(*policy)));
+    }
     default:
       break;
   }
