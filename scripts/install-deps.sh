@@ -18,6 +18,10 @@ packages=(
   debhelper dpkg-dev fakeroot lintian ucf autopkgtest
   # tests: a real ManageSieve client uploads Sieve scripts (test_sieve.py)
   sieve-connect
+  # tests: the plugins under memcheck in a real Dovecot (test_valgrind.py)
+  valgrind
+  # XMPP channel: libstrophe; tests: a real Prosody server and a slixmpp receiving client
+  libstrophe-dev prosody lua-unbound python3-slixmpp
   # tests: npm's web-push-testing, a Web Push service (test_channel_webpush.py)
   nodejs
 )

@@ -1,5 +1,6 @@
 #include "lnotify/dispatcher_config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -179,7 +180,9 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       auto hosts = parse_host_list(value);
       if (!hosts) return permanent_error(where + "webpush_allow_http_hosts: " + hosts.error().message);
       config.webpush_allow_http_hosts = std::move(*hosts);
-    } else {
+    } else if (auto xmpp = parse_xmpp_setting(config.xmpp, key, value); !xmpp) {
+      return permanent_error(where + xmpp.error().message);
+    } else if (!*xmpp) {
       return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     }
   }
@@ -187,6 +190,10 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
     return permanent_error("retry_max (" + std::to_string(config.policy.retry_max_secs) +
                            ") must not be less than retry_base (" +
                            std::to_string(config.policy.retry_base_secs) + ")");
+  if (std::find(config.channels.begin(), config.channels.end(), ChannelKind::Xmpp) !=
+      config.channels.end()) {
+    if (auto xmpp = check_xmpp_config(config.xmpp); !xmpp) return xmpp.error();
+  }
   for (ChannelKind kind : config.channels) {
     if (kind != ChannelKind::WebPush) continue;
     if (config.webpush_vapid_key.empty())

@@ -14,6 +14,7 @@
 #include "lnotify/payload.h"
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
+#include "lnotify/xmpp_config.h"
 
 namespace lnotify {
 
@@ -38,6 +39,7 @@ struct DispatcherConfig {
   std::string imap_host;  // host[:port] of imap:// URLs; required with mailbox_uri = imap
   UdpWakeupForm udp_payload = UdpWakeupForm::Xml;         // udp_payload = xml | wsp
   std::string signing_key;  // absolute path of an Ed25519 PEM key; empty: no signatures
+  XmppConfig xmpp;          // xmpp_* (README "XMPP channel")
   // Web Push (README "Web Push channel"); the key and subject are required
   // when WEBPUSH is among the channels.
   std::string webpush_vapid_key;  // absolute path of a P-256 PEM private key

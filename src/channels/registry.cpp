@@ -1,6 +1,9 @@
 #include "channels/registry.h"
 
+#include <unistd.h>
+
 #include "channels/udp/udp_channel.h"
+#include "channels/xmpp/xmpp_channel.h"
 #include "channels/webpush/webpush_channel.h"
 
 namespace lnotify {
@@ -12,6 +15,15 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
     case ChannelKind::Udp:
       return ChannelPtr(
           std::make_unique<udp::UdpChannel>(make_udp_socket_transport(), std::move(*policy)));
+    case ChannelKind::Xmpp: {
+      // The recipient's JID is not checked against allowed_destinations:
+      // the dispatcher connects to its own server only, which routes the
+      // message under its own federation policy (README "XMPP channel").
+      if (auto ready = check_xmpp_config(config.xmpp); !ready) return ready.error();
+      if (!config.xmpp.ca_file.empty() && access(config.xmpp.ca_file.c_str(), R_OK) != 0)
+        return permanent_error("xmpp_ca_file " + config.xmpp.ca_file + " cannot be read");
+      return ChannelPtr(std::make_unique<xmpp::XmppChannel>(config.xmpp));
+    }
     case ChannelKind::WebPush: {
       // a bad key stops the service at start-up, not at the first push
       auto key = VapidKey::load_pem_file(config.webpush_vapid_key);
