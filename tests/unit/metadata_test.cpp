@@ -9,7 +9,7 @@ namespace lnotify {
 namespace {
 
 const MetadataWriteContext kUdpOffered{"NONE UDP=WAKEUP UDP=EXTENDED", std::nullopt,
-                                       "127.0.0.0/8 ::1"};
+                                       "127.0.0.0/8 ::1", ""};
 
 struct WriteCase {
   EntryScope scope;
@@ -108,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(
         WriteCase{S, "/private/notify/view", "x", false, "not an lnotify entry on the server"}));
 
 TEST(MetadataWrite, AddressFollowsTheCurrentChannel) {
-  MetadataWriteContext sms{"NONE SMS=WAKEUP UDP=WAKEUP", ChannelKind::Sms, ""};
+  MetadataWriteContext sms{"NONE SMS=WAKEUP UDP=WAKEUP", ChannelKind::Sms, "", ""};
   EXPECT_TRUE(check_metadata_write(M, "/private/notify/outband/address", "+15551234567", sms));
   auto refused = check_metadata_write(M, "/private/notify/outband/address", "127.0.0.1:9", sms);
   ASSERT_FALSE(refused.has_value());
@@ -139,7 +139,7 @@ TEST(MetadataWrite, WebPushEndpointNeedsHttpsOrAListedHttpHost) {
 }
 
 TEST(MetadataWrite, NothingOfferedMeansOnlyNone) {
-  MetadataWriteContext none{"", std::nullopt, ""};
+  MetadataWriteContext none{"", std::nullopt, "", ""};
   EXPECT_TRUE(check_metadata_write(M, "/private/notify/outband/channel", "NONE", none));
   auto refused = check_metadata_write(M, "/private/notify/outband/channel", "UDP=WAKEUP", none);
   ASSERT_FALSE(refused.has_value());
