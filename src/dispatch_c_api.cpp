@@ -12,6 +12,7 @@
 #include "lnotify/lnotify.h"
 #include "lnotify/metadata.h"
 #include "lnotify/provision.h"
+#include "lnotify/vapid.h"
 
 #include <unistd.h>
 
@@ -140,7 +141,18 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
       set_c_error(error_r, options.error());
       return nullptr;
     }
-    const Provision provision = provision_for(*config, *options);
+    Provision provision = provision_for(*config, *options);
+    if (std::find(config->channels.begin(), config->channels.end(), ChannelKind::WebPush) !=
+        config->channels.end()) {
+      auto key = VapidKey::load_pem_file(config->webpush_vapid_key);
+      if (!key) {
+        set_c_error(error_r, permanent_error("webpush_vapid_key: " + key.error().message));
+        return nullptr;
+      }
+      provision.vapid_key = key->public_key();
+      for (const auto& host : config->webpush_allow_http_hosts)
+        provision.webpush_http_hosts += (provision.webpush_http_hosts.empty() ? "" : " ") + host;
+    }
     auto disp = std::make_unique<lnotify_dispatcher>(std::move(*config), std::move(*options), log,
                                                      event, context);
     std::vector<ChannelKind> kinds = disp->config.channels;

@@ -13,6 +13,7 @@
 #include "lnotify/payload.h"
 #include "dispatch_text.h"
 #include "lnotify/reaction.h"
+#include "lnotify/webpush_status.h"
 
 namespace lnotify {
 namespace {
@@ -145,6 +146,10 @@ Result<void> Dispatcher::start() {
   if (auto written = journal_.rewrite(snapshot); !written)
     return permanent_error("cannot write the state journal: " + written.error().message);
   snapshot_size_ = snapshot.text().size();
+
+  if (channels_.count(ChannelKind::WebPush) > 0) {
+    if (auto made = prepare_webpush_status_dir(spool_.directory()); !made) return made;
+  }
 
   recover_stale_tmp();
   while (claim()) {
@@ -326,6 +331,19 @@ DispatchStats Dispatcher::run_due(size_t budget) {
         ++stats.dropped;
         continue;
       }
+      if (request->channel == ChannelKind::WebPush) {
+        // A subscription the push service reported gone gets nothing more,
+        // whatever was queued for it before or after.
+        if (auto gone = find_gone_endpoint(spool_.directory(), account, request->address)) {
+          drop(account, head->entry, &*request, "lnotify_notification_dropped", "subscription_gone",
+               "notification dropped (" + describe(*request) +
+                   "): the Web Push subscription is gone (" + webpush_status_value(*gone) +
+                   "); nothing is sent to it until the client stores a new one",
+               LogLevel::Warning);
+          ++stats.dropped;
+          continue;
+        }
+      }
       if (!head->admitted) {
         const std::string loaded = head->entry;
         Admission admission = admit(account, *head, *request, now);
@@ -470,6 +488,19 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
                       "notification refused as too large (" + what + "): " +
                           outcome.error().message + "; sending a wake-up instead");
     ++stats.retried;
+    return;
+  }
+  if (!outcome && outcome.error().gone) {
+    // Remembered in the spool, where the mail processes show it to the
+    // client as /private/notify/webpush/status.
+    const GoneEndpoint gone{request.address, outcome.error().gone, now / 1000};
+    std::string note = "; /private/notify/webpush/status now says so";
+    if (auto marked = mark_endpoint_gone(spool_.directory(), sent.account, gone); !marked)
+      note = "; cannot record it for the client: " + marked.error().message;
+    drop(sent.account, sent.entry, &request, "lnotify_notification_failed", "subscription_gone",
+         "notification dropped (" + what + "): " + outcome.error().message + note,
+         LogLevel::Warning);
+    ++stats.dropped;
     return;
   }
   if (!outcome) {

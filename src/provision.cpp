@@ -26,7 +26,8 @@ std::string encode_provision(const Provision& p) {
                                   {"vapid-key", p.vapid_key},
                                   {"destinations", p.destinations},
                                   {"s2s", p.s2s},
-                                  {"mwi-mailboxes", p.mwi_mailboxes}});
+                                  {"mwi-mailboxes", p.mwi_mailboxes},
+                                  {"webpush-http-hosts", p.webpush_http_hosts}});
 }
 
 Result<Provision> decode_provision(std::string_view text) {
@@ -40,6 +41,7 @@ Result<Provision> decode_provision(std::string_view text) {
   p.destinations = optional_field(*fields, "destinations");
   p.s2s = optional_field(*fields, "s2s");
   p.mwi_mailboxes = optional_field(*fields, "mwi-mailboxes");
+  p.webpush_http_hosts = optional_field(*fields, "webpush-http-hosts");
   return p;
 }
 

@@ -48,6 +48,13 @@ struct DispatcherConfig {
   // computes it, so it is published in the provision).
   std::string s2s_mwi_mailboxes = "INBOX";
   XmppConfig xmpp;          // xmpp_* (README "XMPP channel")
+  // Web Push (README "Web Push channel"); the key and subject are required
+  // when WEBPUSH is among the channels.
+  std::string webpush_vapid_key;  // absolute path of a P-256 PEM private key
+  std::string webpush_subject;    // RFC 8292 contact: mailto:... or https://...
+  unsigned webpush_ttl_secs = 86400;
+  unsigned webpush_timeout_secs = 10;
+  std::vector<std::string> webpush_allow_http_hosts;  // exact hosts reachable over plain http
 };
 
 Result<DispatcherConfig> parse_dispatcher_config(std::string_view text);

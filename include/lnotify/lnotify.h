@@ -134,6 +134,8 @@ struct lnotify_metadata_write {
 	const char *current_channel;
 	/* the dispatcher's allowed_destinations, as published */
 	const char *allowed_destinations;
+	/* the dispatcher's webpush_allow_http_hosts, as published */
+	const char *webpush_http_hosts;
 };
 
 /* Checks a client's METADATA write. Returns 0 when the entry is not
@@ -155,12 +157,21 @@ struct lnotify_provision {
 	   MWI updates), and the mailboxes MWI counts */
 	char s2s[2048];
 	char mwi_mailboxes[512];
+	char webpush_http_hosts[512];
 };
 
 /* Reads what the dispatcher published in <spool_dir>/provision. */
 int lnotify_provision_read(const char *spool_dir,
 			   struct lnotify_provision *provision_r,
 			   struct lnotify_error *error_r);
+
+/* The value of /private/notify/webpush/status for account: the newest Web
+   Push subscription its push service reported gone, "gone <code>
+   <timestamp> <endpoint>" (lnotify/webpush_status.h). Returns 1 with the
+   value, 0 when nothing is known, -1 on error. */
+int lnotify_webpush_status_read(const char *spool_dir, const char *account,
+				char *value_r, size_t value_size,
+				struct lnotify_error *error_r);
 
 /* ---- dispatcher side ---- */
 

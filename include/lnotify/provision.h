@@ -22,6 +22,9 @@ struct Provision {
   // (s2s_provision); no URLs, no secrets.
   std::string s2s;
   std::string mwi_mailboxes;  // s2s_mwi_mailboxes
+  // webpush_allow_http_hosts, so SETMETADATA accepts http:// endpoints
+  // exactly where the dispatcher would send to them
+  std::string webpush_http_hosts;
 };
 
 std::string encode_provision(const Provision& provision);

@@ -5,6 +5,7 @@
 #include "channels/http/http_channel.h"
 #include "channels/udp/udp_channel.h"
 #include "channels/xmpp/xmpp_channel.h"
+#include "channels/webpush/webpush_channel.h"
 
 namespace lnotify {
 
@@ -34,6 +35,19 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
       if (!config.xmpp.ca_file.empty() && access(config.xmpp.ca_file.c_str(), R_OK) != 0)
         return permanent_error("xmpp_ca_file " + config.xmpp.ca_file + " cannot be read");
       return ChannelPtr(std::make_unique<xmpp::XmppChannel>(config.xmpp));
+    }
+    case ChannelKind::WebPush: {
+      // a bad key stops the service at start-up, not at the first push
+      auto key = VapidKey::load_pem_file(config.webpush_vapid_key);
+      if (!key) return permanent_error("webpush_vapid_key: " + key.error().message);
+      webpush::WebPushSettings settings;
+      settings.subject = config.webpush_subject;
+      settings.ttl_secs = config.webpush_ttl_secs;
+      settings.timeout_secs = config.webpush_timeout_secs;
+      settings.http_hosts = config.webpush_allow_http_hosts;
+      return ChannelPtr(std::make_unique<webpush::WebPushChannel>(
+          webpush::make_curl_transport(), std::move(*key), std::move(settings),
+          std::move(*policy)));
     }
     default:
       break;

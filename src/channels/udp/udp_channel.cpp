@@ -1,9 +1,6 @@
 #include "channels/udp/udp_channel.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-
-#include <memory>
+#include "channels/destination_check.h"
 
 namespace lnotify::udp {
 
@@ -15,25 +12,8 @@ Result<void> UdpChannel::validate_destination(std::string_view address) const {
 }
 
 Result<void> UdpChannel::check_policy(const std::string& host) const {
-  const Error refused = permanent_error(
-      host + " is not an allowed destination (allowed_destinations: " +
-      (policy_.empty() ? std::string("none") : policy_.text()) + ")");
-  if (policy_.allows_host(host)) return {};
-  struct addrinfo hints {};
-  hints.ai_socktype = SOCK_DGRAM;
-  struct addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) return refused;
-  std::unique_ptr<struct addrinfo, decltype(&freeaddrinfo)> addresses(found, freeaddrinfo);
-  for (auto* ai = found; ai != nullptr; ai = ai->ai_next) {
-    char text[INET6_ADDRSTRLEN] = "";
-    const void* raw = ai->ai_family == AF_INET
-                          ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
-                          : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
-    // a literal host resolves to itself: it was refused above already
-    if (inet_ntop(ai->ai_family, raw, text, sizeof(text)) == nullptr || text == host ||
-        !policy_.allows_address(text))
-      return refused;
-  }
+  auto checked = check_destination_host(policy_, host);
+  if (!checked) return checked.error();
   return {};
 }
 
