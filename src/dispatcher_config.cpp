@@ -139,6 +139,10 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       if (value.empty() || value.front() != '/')
         return permanent_error(where + "signing_key must be an absolute path");
       config.signing_key = std::string(value);
+    } else if (key.starts_with("sms_")) {
+      auto known = parse_sms_setting(key, value, config.sms);
+      if (!known) return permanent_error(where + known.error().message);
+      if (!*known) return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     } else {
       return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     }

@@ -14,6 +14,7 @@
 #include "lnotify/payload.h"
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
+#include "lnotify/sms_config.h"
 
 namespace lnotify {
 
@@ -38,6 +39,7 @@ struct DispatcherConfig {
   std::string imap_host;  // host[:port] of imap:// URLs; required with mailbox_uri = imap
   UdpWakeupForm udp_payload = UdpWakeupForm::Xml;         // udp_payload = xml | wsp
   std::string signing_key;  // absolute path of an Ed25519 PEM key; empty: no signatures
+  SmsConfig sms;            // sms_* settings (README "SMS channel (Kannel)")
 };
 
 Result<DispatcherConfig> parse_dispatcher_config(std::string_view text);

@@ -1,5 +1,6 @@
 #include "channels/registry.h"
 
+#include "channels/sms/sms_channel.h"
 #include "channels/udp/udp_channel.h"
 
 namespace lnotify {
@@ -11,6 +12,17 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
     case ChannelKind::Udp:
       return ChannelPtr(
           std::make_unique<udp::UdpChannel>(make_udp_socket_transport(), std::move(*policy)));
+    case ChannelKind::Sms: {
+      if (auto valid = check_sms_config(config.sms); !valid) return valid.error();
+      // Only how the wake-up names the mailbox matters here (no signer:
+      // the binary wake-up is never signed).
+      PayloadOptions wakeup;
+      wakeup.mailbox_uri = config.mailbox_uri;
+      wakeup.imap_host = config.imap_host;
+      return ChannelPtr(std::make_unique<sms::SmsChannel>(
+          config.sms, config.identity, std::move(wakeup),
+          sms::make_curl_gateway_http(config.sms.timeout_secs)));
+    }
     default:
       break;
   }
