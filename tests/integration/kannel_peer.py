@@ -76,8 +76,12 @@ omit-empty = true
 """
 
 # fakesmsc: "Got message N: <from to udh UDH data DATA>" (binary) or
-# "<from to text TEXT>", UDH and DATA URL-encoded.
+# "<from to text TEXT>", URL-encoded with "+" for a space ("%2B" for "+").
 GOT_RE = re.compile(r"Got message \d+: <(\S+) (\S+) (?:udh (\S*) data (\S*)|text (.*))>$")
+
+
+def form_decode(text):
+    return urllib.parse.unquote_to_bytes(text.replace("+", " "))
 
 
 def require_kannel():
@@ -190,10 +194,9 @@ class Kannel:
                 continue
             sender, receiver, udh, data, text = m.groups()
             if text is not None:
-                out.append(ReceivedSms(sender, receiver, None, None, urllib.parse.unquote(text)))
+                out.append(ReceivedSms(sender, receiver, None, None, urllib.parse.unquote_plus(text)))
             else:
-                out.append(ReceivedSms(sender, receiver, urllib.parse.unquote_to_bytes(udh),
-                                       urllib.parse.unquote_to_bytes(data), None))
+                out.append(ReceivedSms(sender, receiver, form_decode(udh), form_decode(data), None))
         return out
 
     def wait_received(self, count, timeout=15.0):

@@ -4,6 +4,7 @@
 // tests/integration/test_channel_sms.py.
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -170,7 +171,7 @@ TEST(SmsChannel, RepliesDecideTheOutcome) {
   cases.push_back({GatewayReply{202, "0: Accepted for delivery", "", ""}, true, false, ""});
   cases.push_back({GatewayReply{202, "3: Queued for later delivery", "", ""}, true, false, ""});
   cases.push_back({GatewayReply{403, "Authorization failed for sendsms", "", ""}, false, false,
-                   "HTTP 403: Authorization failed for sendsms"});
+                   "HTTP 403: \"Authorization failed for sendsms\""});
   cases.push_back({GatewayReply{400, "Missing receiver number, rejected", "", ""}, false, false,
                    "HTTP 400"});
   cases.push_back({GatewayReply{503, "Temporal failure, try again later.", "", ""}, false, true,
@@ -253,7 +254,8 @@ TEST(SmsRequest, TextCodingAndParts) {
   EXPECT_EQ(text_message("tab\there").coding, 2u);
   EXPECT_EQ(text_parts(text_message(std::string(160, 'a'))), 1u);
   EXPECT_EQ(text_parts(text_message(std::string(161, 'a'))), 2u);
-  EXPECT_EQ(text_parts(text_message(std::string(80, '{'))), 2u);  // escape septets
+  EXPECT_EQ(text_parts(text_message(std::string(80, '{'))), 1u);  // 160 septets
+  EXPECT_EQ(text_parts(text_message(std::string(81, '{'))), 2u);  // escape septets
   std::string e70;
   for (int i = 0; i < 70; ++i) e70 += "\xc3\xa9";
   EXPECT_EQ(text_parts(text_message(e70)), 1u);
@@ -296,7 +298,7 @@ TEST(SmsConfigTest, BadSettingsStopWithAClearMessage) {
   check("sms_gateway_url = http://x:99999/\n", "port must be a number from 1 to 65535");
   check("sms_gateway_url = 127.0.0.1:13013\n", "not an http");
   check("sms_gateway = smpp\n", "sms_gateway must be kannel or template");
-  check("sms_template_url = http://x/?to={to}&t={body}\n", "unknown placeholder {body}");
+  check("sms_template_url = http://x/?to={to}&t={body}\n", "unknown placeholder {\"body\"}");
   check("sms_template_url = http://x/?t={text}\n", "needs {to}");
   check("sms_template_url = http://{to}/\n", "must not be placeholders");
   check("sms_template_url = http://x/?to={to\n", "without '}'");

@@ -1,5 +1,7 @@
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <memory>
 #include <mutex>
 
 #include "channels/sms/gateway_http.h"

@@ -1,5 +1,7 @@
 #include "channels/sms/gateway_reply.h"
 
+#include <algorithm>
+
 #include "text_util.h"
 
 namespace lnotify::sms {
