@@ -156,7 +156,7 @@ class LongWakeupThroughKannel(SmsTestCase):
         self.assertEqual(fields["wsp.pdu_type"], [("0x06", "06")])
         self.assertEqual(fields["wsp.header.x_wap_application_id"][0][0], decoders.EMN_APP_ID)
         mailbox, _ = emn_of(bytes.fromhex(fields["media.type"][0][1]))
-        self.assertTrue(mailbox.startswith(f"imap://alice@{self.HOST}/INBOX"), mailbox)
+        self.assertTrue(mailbox.startswith(f"imap://alice%40example.test@{self.HOST}/INBOX;"), mailbox)
 
 
 class ExtendedAsTextThroughKannel(SmsTestCase):
