@@ -92,6 +92,11 @@ dispatch_event_log(void *context ATTR_UNUSED, enum lnotify_log_level level,
 		e->add_int("sequence_id", fields->sequence_id);
 	if (fields->attempts != 0)
 		e->add_int("attempts", fields->attempts);
+	if (fields->queue_usecs != 0 || fields->send_usecs != 0) {
+		e->add_int("handover_usecs", fields->handover_usecs);
+		e->add_int("queue_usecs", fields->queue_usecs);
+		e->add_int("send_usecs", fields->send_usecs);
+	}
 
 	switch (level) {
 	case LNOTIFY_LOG_DEBUG:

@@ -88,7 +88,7 @@ static const char *
 lnotify_current_channel(struct mailbox_transaction_context *t)
 {
 	struct lnotify_mailbox *lbox = LNOTIFY_MAILBOX_CONTEXT(t->box);
-	struct mail_attribute_value value;
+	struct mail_attribute_value value = { .value = NULL };
 
 	if (lbox->pending_channel_t == t)
 		return lbox->pending_channel;
@@ -129,7 +129,7 @@ static unsigned int lnotify_metadata_count_entries(struct mail_user *user)
 				aiter = mailbox_attribute_iter_init(box, type,
 								    prefixes[i]);
 				while ((key = mailbox_attribute_iter_next(aiter)) != NULL) {
-					struct mail_attribute_value value;
+					struct mail_attribute_value value = { .value = NULL };
 					/* skip the provision entries: they are
 					   listed but not stored */
 					if (mailbox_attribute_get(box, type,
@@ -166,7 +166,7 @@ lnotify_metadata_check(struct mailbox_transaction_context *t,
 	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
 	const struct lnotify_provision *provision;
 	struct lnotify_metadata_write write;
-	struct mail_attribute_value old_value;
+	struct mail_attribute_value old_value = { .value = NULL };
 	struct lnotify_error error;
 	const char *str = NULL, *search_error;
 	bool server, search_program;
@@ -228,7 +228,7 @@ lnotify_metadata_check(struct mailbox_transaction_context *t,
 static void
 lnotify_metadata_bump_generation(struct mailbox_transaction_context *t)
 {
-	struct mail_attribute_value value;
+	struct mail_attribute_value value = { .value = NULL };
 	struct timeval now;
 
 	/* Any value that differs from the last one will do. */

@@ -33,7 +33,7 @@ static int
 lnotify_prefs_get(struct mailbox *box, const char *key, const char *def,
 		  const char **value_r, const char **error_r)
 {
-	struct mail_attribute_value value;
+	struct mail_attribute_value value = { .value = NULL };
 	int ret;
 
 	ret = mailbox_attribute_get(box, MAIL_ATTRIBUTE_TYPE_PRIVATE, key,
@@ -207,7 +207,7 @@ lnotify_prefs_load(struct lnotify_user *luser, struct mailbox *box,
 
 static const char *lnotify_prefs_box_generation(struct mailbox *box)
 {
-	struct mail_attribute_value value;
+	struct mail_attribute_value value = { .value = NULL };
 
 	if (mailbox_attribute_get(box, MAIL_ATTRIBUTE_TYPE_PRIVATE,
 				  LNOTIFY_GENERATION_KEY, &value) <= 0)

@@ -114,7 +114,7 @@ static void lnotify_quota_check(struct mail_user *user)
 	struct mail_namespace *ns;
 	struct mailbox *inbox;
 	struct mailbox_transaction_context *t;
-	struct mail_attribute_value value;
+	struct mail_attribute_value value = { .value = NULL };
 	const char *old_state, *new_state;
 
 	if (!lnotify_quota_api_get(&api) ||

@@ -20,7 +20,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== unit tests under ASan + UBSan"
 "$build/tests/lnotify-unit-tests" --gtest_brief=1
 
-for target in fuzz_preferences fuzz_records fuzz_payloads; do
+# Every target with a seed corpus in tests/fuzz/corpus/ (one directory each).
+for target in $(ls tests/fuzz/corpus); do
   corpus=$(mktemp -d)
   cp tests/fuzz/corpus/$target/* "$corpus/"
   echo "== $target for ${seconds}s"

@@ -20,6 +20,10 @@ packages=(
   sieve-connect
   # tests: the SMS channel against Kannel bearerbox + smsbox + fakesmsc (test_channel_sms.py)
   kannel kannel-extras curl
+  # tests: the plugins under memcheck in a real Dovecot (test_valgrind.py)
+  valgrind
+  # XMPP channel: libstrophe; tests: a real Prosody server and a slixmpp receiving client
+  libstrophe-dev prosody lua-unbound python3-slixmpp
 )
 
 missing=()

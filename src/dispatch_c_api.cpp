@@ -36,7 +36,8 @@ class CallbackLogger : public Logger {
         reason(event.reason), error(event.error), text(message);
     const lnotify_event_fields fields{name.c_str(),  user.c_str(),      channel.c_str(),
                                       reason.c_str(), error.c_str(),    event.sequence_id,
-                                      event.attempts};
+                                      event.attempts, event.handover_usecs, event.queue_usecs,
+                                      event.send_usecs};
     event_(context_, static_cast<enum lnotify_log_level>(level), &fields, text.c_str());
   }
 
@@ -69,6 +70,13 @@ Provision provision_for(const DispatcherConfig& config, const PayloadOptions& op
     p.credential += " " + options.signer->credential();
     p.security += " " + std::string(kSignatureAlgorithm);
   }
+  // The XMPP channel's "source address": the account its messages come
+  // from, so a client can tell them from anyone else's (an xmpp: URI,
+  // RFC 5122, of the bare JID).
+  if (std::find(config.channels.begin(), config.channels.end(), ChannelKind::Xmpp) !=
+          config.channels.end() &&
+      !config.xmpp.jid.empty())
+    p.credential += " xmpp:" + config.xmpp.jid.substr(0, config.xmpp.jid.find('/'));
   return p;
 }
 

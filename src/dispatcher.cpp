@@ -1,6 +1,10 @@
 #include "lnotify/dispatcher.h"
 
+#include <time.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <unordered_set>
@@ -29,6 +33,22 @@ const std::string& account_of(const NotificationRequest& r) {
 
 uint64_t device_hash(const NotificationRequest& r) {
   return std::hash<std::string>{}(std::string(channel_name(r.channel)) + ' ' + r.address);
+}
+
+int64_t realtime_us() {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return int64_t{now.tv_sec} * 1000000 + now.tv_nsec / 1000;
+}
+
+// A spool entry's name starts with the microsecond it was created at, in
+// hex (spool.cpp): the hand-over time, for the queue-time figure.
+int64_t entry_created_us(const std::string& entry) {
+  return static_cast<int64_t>(std::strtoull(entry.substr(0, 16).c_str(), nullptr, 16));
+}
+
+uint64_t elapsed_us(int64_t from, int64_t to) {
+  return from > 0 && to > from ? static_cast<uint64_t>(to - from) : 0;
 }
 
 std::string seconds(int64_t ms) {
@@ -184,6 +204,7 @@ void Dispatcher::take_up(const std::string& entry, bool after_restart) {
   QueuedNotification queued;
   queued.entry = entry;
   queued.not_before_ms = now;
+  if (!after_restart) queued.claimed_us = realtime_us();
   const int64_t since = request->timestamp > 0 ? request->timestamp * 1000 : now;
   queued.expires_ms = since + int64_t{policy_.expire_secs} * 1000;
   queued.device = device_hash(*request);
@@ -343,8 +364,9 @@ void Dispatcher::send(Ready& ready, DispatchStats& stats) {
   queue_.reschedule(ready.account);
 
   const uint64_t ticket = ++next_ticket_;
-  in_flight_.emplace(ticket, InFlight{ready.account, ready.entry, request,
-                                      payload->bytes.size(), payload->note});
+  in_flight_.emplace(ticket, InFlight{ready.account, ready.entry, request, payload->bytes.size(),
+                                      payload->note, entry_created_us(ready.entry),
+                                      head->claimed_us, realtime_us()});
   std::shared_ptr<CompletionQueue> completions = completions_;
   channels_.at(request.channel)
       ->deliver(Delivery{std::move(request), std::move(*payload)},
@@ -431,14 +453,26 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
   std::string note;
   if (head->merged > 0) note += "; for " + std::to_string(head->merged + 1) + " notifications";
   if (!sent.payload_note.empty()) note += "; " + sent.payload_note;
+  const int64_t done_us = realtime_us();
+  // Times of a first attempt only: a retry's queue time is its backoff.
+  const bool timed = head->attempts == 0 && !head->wakeup && sent.claimed_us != 0;
+  const uint64_t handover_us = timed ? elapsed_us(sent.created_us, sent.claimed_us) : 0;
+  const uint64_t queue_us = timed ? elapsed_us(sent.claimed_us, sent.started_us) : 0;
+  const uint64_t send_us = timed ? elapsed_us(sent.started_us, done_us) : 0;
+  char timing[96] = "";
+  if (timed)
+    std::snprintf(timing, sizeof(timing), "; handed over in %.3f ms, queued %.3f ms, sent in %.3f ms",
+                  handover_us / 1000.0, queue_us / 1000.0, send_us / 1000.0);
   logger_.log_event(LogLevel::Info,
                     LogEvent{.name = "lnotify_notification_sent", .user = sent.account,
                              .channel = channel, .reason = head->wakeup ? "wakeup" : "",
-                             .sequence_id = request.sequence_id, .attempts = head->attempts},
+                             .sequence_id = request.sequence_id, .attempts = head->attempts,
+                             .handover_usecs = handover_us, .queue_usecs = queue_us,
+                             .send_usecs = send_us},
                     "sent " + std::string(format_name(head->wakeup ? PayloadFormat::Wakeup
                                                                    : request.format)) +
                         " over " + channel + " to " + request.address + " (" + what + ", " +
-                        std::to_string(sent.payload_bytes) + " bytes" + note + ")");
+                        std::to_string(sent.payload_bytes) + " bytes" + note + timing + ")");
   sequences_.release(sent.entry);
   spool_.remove_active(sent.entry);
   queue_.pop_head(sent.account);

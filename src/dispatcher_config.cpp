@@ -1,5 +1,6 @@
 #include "lnotify/dispatcher_config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -143,7 +144,9 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       auto known = parse_sms_setting(key, value, config.sms);
       if (!known) return permanent_error(where + known.error().message);
       if (!*known) return permanent_error(where + "unknown setting " + text::quote_for_message(key));
-    } else {
+    } else if (auto xmpp = parse_xmpp_setting(config.xmpp, key, value); !xmpp) {
+      return permanent_error(where + xmpp.error().message);
+    } else if (!*xmpp) {
       return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     }
   }
@@ -151,6 +154,10 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
     return permanent_error("retry_max (" + std::to_string(config.policy.retry_max_secs) +
                            ") must not be less than retry_base (" +
                            std::to_string(config.policy.retry_base_secs) + ")");
+  if (std::find(config.channels.begin(), config.channels.end(), ChannelKind::Xmpp) !=
+      config.channels.end()) {
+    if (auto xmpp = check_xmpp_config(config.xmpp); !xmpp) return xmpp.error();
+  }
   if (config.mailbox_uri == MailboxUriStyle::Imap && config.imap_host.empty())
     return permanent_error("mailbox_uri = imap needs imap_host (the host clients connect to)");
   return config;

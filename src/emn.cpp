@@ -1,5 +1,6 @@
 #include "lnotify/emn.h"
 
+#include <cstdio>
 #include <ctime>
 
 #include "xml_writer.h"
@@ -12,8 +13,10 @@ std::string emn_timestamp(int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
+  // snprintf rather than strftime: no locale lookups on the hot path.
   char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 

@@ -1,5 +1,6 @@
 #include "lnotify/payload_size.h"
 
+#include <cstdint>
 #include <vector>
 
 #include "utf8.h"
@@ -88,7 +89,7 @@ class Fitter {
 XemnFacts precut(const XemnFacts& facts, size_t limit) {
   XemnFacts f = facts;
   for (std::string* text : {&f.event, &f.view, &f.sender, &f.subject, &f.snippet, &f.message}) {
-    *text = utf8::sanitize(*text);
+    if (!utf8::is_clean(*text)) *text = utf8::sanitize(*text);
     if (text->size() <= limit) continue;
     const std::vector<size_t> cuts = utf8::cut_points(*text);
     size_t keep = 0;
@@ -103,6 +104,12 @@ XemnFacts precut(const XemnFacts& facts, size_t limit) {
 
 Result<std::optional<FittedPayload>> fit_to_size(const XemnFacts& facts, size_t limit,
                                                  const XemnEncoder& encode) {
+  if (limit == SIZE_MAX) {
+    // No limit: one encoding, no trial copies (the common case).
+    auto bytes = encode(facts);
+    if (!bytes) return bytes.error();
+    return std::optional<FittedPayload>(FittedPayload{std::move(*bytes), {}});
+  }
   Fitter fitter(precut(facts, limit), limit, encode);
   // Each step returns true as soon as the payload fits.
   std::function<Result<bool>()> steps[] = {

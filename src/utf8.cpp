@@ -49,10 +49,43 @@ void append(std::string& out, char32_t cp) {
   }
 }
 
+namespace {
+
+// Printable ASCII, TAB, LF and CR: kept as they are.
+bool plain_ascii(unsigned char c) {
+  return (c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r';
+}
+
+}  // namespace
+
+bool is_clean(std::string_view text) {
+  while (!text.empty()) {
+    const auto c = static_cast<unsigned char>(text[0]);
+    if (plain_ascii(c)) {
+      text.remove_prefix(1);
+      continue;
+    }
+    char32_t cp = 0;
+    const size_t len = decode_one(text, cp);
+    if (len == 0 || cp < 0x80 || cp <= 0x9F || cp == 0xFFFE || cp == 0xFFFF) return false;
+    text.remove_prefix(len);
+  }
+  return true;
+}
+
 std::string sanitize(std::string_view text) {
+  // Most header text is plain ASCII: copy runs of it at once, and decode
+  // only what is not (this is on the payload encoders' hot path).
   std::string out;
   out.reserve(text.size());
   while (!text.empty()) {
+    size_t run = 0;
+    while (run < text.size() && plain_ascii(static_cast<unsigned char>(text[run]))) ++run;
+    if (run > 0) {
+      out.append(text.data(), run);
+      text.remove_prefix(run);
+      continue;
+    }
     char32_t cp = 0;
     size_t len = decode_one(text, cp);
     if (len == 0) {
@@ -60,9 +93,7 @@ std::string sanitize(std::string_view text) {
       text.remove_prefix(1);
       continue;
     }
-    bool keep = cp == 0x9 || cp == 0xA || cp == 0xD ||
-                (cp >= 0x20 && cp != 0x7F && (cp < 0x80 || cp > 0x9F) && cp != 0xFFFE &&
-                 cp != 0xFFFF);
+    bool keep = cp >= 0x80 && cp > 0x9F && cp != 0xFFFE && cp != 0xFFFF;
     if (keep) out.append(text.substr(0, len));
     text.remove_prefix(len);
   }

@@ -18,6 +18,8 @@ void append(std::string& out, char32_t cp);
 // control characters other than TAB, LF and CR (C0, DEL, C1) and the
 // non-characters U+FFFE/U+FFFF are dropped.
 std::string sanitize(std::string_view text);
+// Whether sanitize(text) == text, without building the copy.
+bool is_clean(std::string_view text);
 
 // Offsets at which a code point starts in valid UTF-8 text, plus text.size():
 // the places where it can be cut without splitting a character.

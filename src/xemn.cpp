@@ -11,6 +11,10 @@ Result<std::string> encode_xemn_xml(const XemnFacts& f) {
   // Text that sanitizing empties (only control characters) counts as absent:
   // an attribute is either informative or not there.
   auto optional_text = [&w](const char* name, const std::string& value) {
+    if (utf8::is_clean(value)) {
+      if (!value.empty()) w.attribute(name, value);
+      return;
+    }
     std::string clean = utf8::sanitize(value);
     if (!clean.empty()) w.attribute(name, clean);
   };

@@ -1,12 +1,14 @@
-// A thin RAII wrapper over libxml2's xmlTextWriter (internal header). All
-// lnotify XML goes through it: never build XML by pasting strings.
+// The XML serializer all lnotify XML goes through (internal header): never
+// build XML by pasting strings elsewhere. It writes into one string, with
+// the escaping libxml2's xmlTextWriter uses (the byte-for-byte same output,
+// checked by xml_writer_test against libxml2), without its per-document
+// allocations: payload encoding is on the dispatcher's hot path (issue 9,
+// BENCHMARKS.md "Encoders").
 #pragma once
 
-#include <libxml/xmlwriter.h>
-
-#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lnotify/result.h"
 
@@ -18,7 +20,7 @@ std::string sanitize_utf8(std::string_view text);
 
 class Writer {
  public:
-  Writer();
+  Writer() { out_.reserve(512); }
   bool ok() const { return ok_; }
 
   Writer& start_document();
@@ -28,19 +30,15 @@ class Writer {
   Writer& text(std::string_view value);                         // value is sanitized
   Writer& processing_instruction(const char* target, std::string_view content);  // sanitized
   Writer& end_element();
+  // Closes what is open; the document ends with a newline.
   Result<std::string> finish();
 
  private:
-  void check(int rc) { ok_ = ok_ && rc >= 0; }
+  void close_start_tag();
 
-  struct BufferFree {
-    void operator()(xmlBufferPtr b) const { xmlBufferFree(b); }
-  };
-  struct WriterFree {
-    void operator()(xmlTextWriterPtr w) const { xmlFreeTextWriter(w); }
-  };
-  std::unique_ptr<xmlBuffer, BufferFree> buffer_;
-  std::unique_ptr<xmlTextWriter, WriterFree> writer_;
+  std::string out_;
+  std::vector<const char*> open_;  // element names (string literals)
+  bool start_tag_open_ = false;
   bool ok_ = true;
 };
 

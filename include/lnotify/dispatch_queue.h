@@ -33,6 +33,7 @@ struct QueuedNotification {
   int64_t not_before_ms = 0;
   int64_t expires_ms = 0;
   uint64_t device = 0;     // hash of channel and address: merges stay on one device
+  int64_t claimed_us = 0;  // when this process took it from incoming/ (for the timings)
   uint32_t attempts = 0;   // temporary failures so far
   uint32_t merged = 0;     // notifications merged into this one
   Hold hold = Hold::None;

@@ -129,6 +129,9 @@ class Dispatcher {
     NotificationRequest request;
     size_t payload_bytes = 0;
     std::string payload_note;
+    int64_t created_us = 0;  // the spool entry's creation (its name says when)
+    int64_t claimed_us = 0;
+    int64_t started_us = 0;
   };
 
   void take_up(const std::string& entry, bool after_restart);

@@ -15,6 +15,7 @@
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
 #include "lnotify/sms_config.h"
+#include "lnotify/xmpp_config.h"
 
 namespace lnotify {
 
@@ -40,6 +41,7 @@ struct DispatcherConfig {
   UdpWakeupForm udp_payload = UdpWakeupForm::Xml;         // udp_payload = xml | wsp
   std::string signing_key;  // absolute path of an Ed25519 PEM key; empty: no signatures
   SmsConfig sms;            // sms_* settings (README "SMS channel (Kannel)")
+  XmppConfig xmpp;          // xmpp_* (README "XMPP channel")
 };
 
 Result<DispatcherConfig> parse_dispatcher_config(std::string_view text);

@@ -168,6 +168,11 @@ struct lnotify_event_fields {
 	const char *error;   /* the failure's text */
 	uint64_t sequence_id;
 	unsigned int attempts;
+	/* sent notifications (usecs): spool entry created -> claimed by the
+	   dispatcher, claimed -> send started, the send */
+	uint64_t handover_usecs;
+	uint64_t queue_usecs;
+	uint64_t send_usecs;
 };
 typedef void lnotify_event_func_t(void *context, enum lnotify_log_level level,
 				  const struct lnotify_event_fields *event,

@@ -21,6 +21,12 @@ struct LogEvent {
   std::string_view error{};    // the failure's text, when there was one
   uint64_t sequence_id = 0;
   uint32_t attempts = 0;
+  // Sent notifications, in microseconds: the hand-over (the spool entry's
+  // creation to its claim by the dispatcher), the queue (claim to the start
+  // of the send) and the send itself.
+  uint64_t handover_usecs = 0;
+  uint64_t queue_usecs = 0;
+  uint64_t send_usecs = 0;
 };
 
 class Logger {

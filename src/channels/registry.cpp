@@ -1,7 +1,10 @@
 #include "channels/registry.h"
 
+#include <unistd.h>
+
 #include "channels/sms/sms_channel.h"
 #include "channels/udp/udp_channel.h"
+#include "channels/xmpp/xmpp_channel.h"
 
 namespace lnotify {
 
@@ -22,6 +25,15 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
       return ChannelPtr(std::make_unique<sms::SmsChannel>(
           config.sms, config.identity, std::move(wakeup),
           sms::make_curl_gateway_http(config.sms.timeout_secs)));
+    }
+    case ChannelKind::Xmpp: {
+      // The recipient's JID is not checked against allowed_destinations:
+      // the dispatcher connects to its own server only, which routes the
+      // message under its own federation policy (README "XMPP channel").
+      if (auto ready = check_xmpp_config(config.xmpp); !ready) return ready.error();
+      if (!config.xmpp.ca_file.empty() && access(config.xmpp.ca_file.c_str(), R_OK) != 0)
+        return permanent_error("xmpp_ca_file " + config.xmpp.ca_file + " cannot be read");
+      return ChannelPtr(std::make_unique<xmpp::XmppChannel>(config.xmpp));
     }
     default:
       break;
