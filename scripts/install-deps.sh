@@ -18,6 +18,8 @@ packages=(
   debhelper dpkg-dev fakeroot lintian ucf autopkgtest
   # tests: a real ManageSieve client uploads Sieve scripts (test_sieve.py)
   sieve-connect
+  # tests: the SMS channel against Kannel bearerbox + smsbox + fakesmsc (test_channel_sms.py)
+  kannel kannel-extras curl
   # tests: the plugins under memcheck in a real Dovecot (test_valgrind.py)
   valgrind
   # XMPP channel: libstrophe; tests: a real Prosody server and a slixmpp receiving client

@@ -195,6 +195,10 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       auto hosts = parse_host_list(value);
       if (!hosts) return permanent_error(where + "webpush_allow_http_hosts: " + hosts.error().message);
       config.webpush_allow_http_hosts = std::move(*hosts);
+    } else if (key.starts_with("sms_")) {
+      auto known = parse_sms_setting(key, value, config.sms);
+      if (!known) return permanent_error(where + known.error().message);
+      if (!*known) return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     } else if (auto xmpp = parse_xmpp_setting(config.xmpp, key, value); !xmpp) {
       return permanent_error(where + xmpp.error().message);
     } else if (!*xmpp) {

@@ -15,6 +15,7 @@
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
 #include "lnotify/s2s.h"
+#include "lnotify/sms_config.h"
 #include "lnotify/xmpp_config.h"
 
 namespace lnotify {
@@ -47,6 +48,7 @@ struct DispatcherConfig {
   // Mailboxes whose unseen messages make the MWI state ON (the plugin
   // computes it, so it is published in the provision).
   std::string s2s_mwi_mailboxes = "INBOX";
+  SmsConfig sms;            // sms_* settings (README "SMS channel (Kannel)")
   XmppConfig xmpp;          // xmpp_* (README "XMPP channel")
   // Web Push (README "Web Push channel"); the key and subject are required
   // when WEBPUSH is among the channels.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "channels/http/http_channel.h"
+#include "channels/sms/sms_channel.h"
 #include "channels/udp/udp_channel.h"
 #include "channels/xmpp/xmpp_channel.h"
 #include "channels/webpush/webpush_channel.h"
@@ -26,6 +27,16 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
       }
       return ChannelPtr(std::make_unique<http::HttpChannel>(std::move(targets),
                                                             http::make_curl_transport()));
+    case ChannelKind::Sms: {
+      if (auto valid = check_sms_config(config.sms); !valid) return valid.error();
+      // Only how the wake-up names the mailbox matters here (no signer:
+      // the binary wake-up is never signed).
+      PayloadOptions wakeup;
+      wakeup.mailbox_uri = config.mailbox_uri;
+      wakeup.imap_host = config.imap_host;
+      return ChannelPtr(std::make_unique<sms::SmsChannel>(
+          config.sms, config.identity, std::move(wakeup),
+          sms::make_curl_gateway_http(config.sms.timeout_secs)));
     }
     case ChannelKind::Xmpp: {
       // The recipient's JID is not checked against allowed_destinations:
