@@ -14,6 +14,7 @@
 #include "lnotify-filter.h"
 #include "lnotify-handoff.h"
 #include "lnotify-presence.h"
+#include "lnotify-s2s.h"
 #include "lnotify-events.h"
 
 #include <time.h>
@@ -219,6 +220,7 @@ void lnotify_events_emit_user_event(struct mail_user *user,
 	ns = mail_namespace_find_inbox(user->namespaces);
 	if (ns == NULL)
 		return;
+	lnotify_s2s_emit_user_event(luser, event, mailbox_name);
 	inbox = mailbox_alloc(ns->list, "INBOX", MAILBOX_FLAG_READONLY);
 	prefs = lnotify_events_prefs(luser, inbox);
 	if (prefs != NULL &&
@@ -272,6 +274,7 @@ static const char *const lnotify_channel_names[] = {
 	[LNOTIFY_CHANNEL_XMPP] = "XMPP",
 	[LNOTIFY_CHANNEL_UDP] = "UDP",
 	[LNOTIFY_CHANNEL_WEBPUSH] = "WEBPUSH",
+	[LNOTIFY_CHANNEL_HTTP] = "HTTP",
 };
 
 int lnotify_events_queue_test(struct mail_user *user, const char *mailbox_name,

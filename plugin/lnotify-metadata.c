@@ -27,6 +27,7 @@
 #include "lnotify-settings.h"
 #include "lnotify-filter.h"
 #include "lnotify-metadata.h"
+#include "lnotify-events.h"
 
 #include <sys/time.h>
 
@@ -193,6 +194,8 @@ lnotify_metadata_check(struct mailbox_transaction_context *t,
 	write.offered_channels = provision == NULL ? "" : provision->channels;
 	write.allowed_destinations = provision == NULL ? "" :
 		provision->destinations;
+	write.webpush_http_hosts = provision == NULL ? "" :
+		provision->webpush_http_hosts;
 	if (!server && str != NULL &&
 	    strcasecmp(write.entry, "/private/notify/outband/address") == 0)
 		write.current_channel = lnotify_current_channel(t);
@@ -291,6 +294,30 @@ void lnotify_metadata_mailbox_allocated(struct mailbox *box)
 
 /* ---- provision entries ---- */
 
+/* What the dispatcher recorded about this user's Web Push subscriptions;
+   read at every GETMETADATA (a small file, and a client asks rarely). */
+static int
+lnotify_webpush_status_get(struct lnotify_user *luser,
+			   struct mail_attribute_value *value_r)
+{
+	struct lnotify_error error;
+	char value[4096];
+	int ret;
+
+	ret = lnotify_webpush_status_read(luser->set->spool_dir,
+					  lnotify_account(luser), value,
+					  sizeof(value), &error);
+	if (ret < 0) {
+		e_error(luser->event, "Cannot read the Web Push status: %s",
+			error.message);
+		return 0;
+	}
+	if (ret == 0)
+		return 0;
+	value_r->value = t_strdup(value);
+	return 1;
+}
+
 static int
 lnotify_provision_get(struct mailbox *box, const char *key,
 		      struct mail_attribute_value *value_r)
@@ -304,6 +331,8 @@ lnotify_provision_get(struct mailbox *box, const char *key,
 	key += strlen(SERVER_PREFIX);
 	if (strcmp(key, "notify/inband/push") == 0)
 		value = LNOTIFY_INBAND_PUSH_EVENTS;
+	else if (strcmp(key, "notify/webpush/status") == 0)
+		return lnotify_webpush_status_get(luser, value_r);
 	else if ((provision = lnotify_metadata_provision(luser)) == NULL)
 		value = strcmp(key, "notify/outband/channel") == 0 ? "NONE" : NULL;
 	else if (strcmp(key, "notify/outband/channel") == 0)
@@ -345,6 +374,7 @@ static const struct mailbox_attribute_internal lnotify_provision_attrs[] = {
 	LNOTIFY_PROVISION(MAIL_ATTRIBUTE_TYPE_PRIVATE, "notify/outband/credential"),
 	LNOTIFY_PROVISION(MAIL_ATTRIBUTE_TYPE_PRIVATE, "notify/security/algorithms"),
 	LNOTIFY_PROVISION(MAIL_ATTRIBUTE_TYPE_PRIVATE, "notify/webpush/vapid-key"),
+	LNOTIFY_PROVISION(MAIL_ATTRIBUTE_TYPE_PRIVATE, "notify/webpush/status"),
 	LNOTIFY_PROVISION(MAIL_ATTRIBUTE_TYPE_SHARED, "notify/inband/push"),
 };
 

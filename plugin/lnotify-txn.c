@@ -16,6 +16,7 @@
 #include "lnotify-events.h"
 #include "lnotify-prefs.h"
 #include "lnotify-quota.h"
+#include "lnotify-s2s.h"
 #include "lnotify-txn.h"
 
 struct lnotify_txn_event {
@@ -72,8 +73,11 @@ static void lnotify_txn_capture_facts(struct lnotify_txn *txn,
 	time_t date;
 	int tz;
 
-	if (lnotify_prefs_read(txn->luser, txn->box, &prefs, &error) <= 0 ||
-	    prefs->channel.format != LNOTIFY_FORMAT_EXTENDED)
+	/* server-to-server requests carry the message's attributes
+	   (draft §14.4) whatever the user chose */
+	if (!lnotify_s2s_enabled(txn->luser) &&
+	    (lnotify_prefs_read(txn->luser, txn->box, &prefs, &error) <= 0 ||
+	     prefs->channel.format != LNOTIFY_FORMAT_EXTENDED))
 		return;
 	if (mail_get_first_header(mail, "From", &value) > 0)
 		ev->sender = p_strdup(txn->pool, value);
@@ -253,6 +257,8 @@ lnotify_txn_emit(struct lnotify_txn *txn,
 	lnotify_events_emit_messages(txn->luser, txn->box,
 				     changes->uid_validity,
 				     array_front(&events), array_count(&events));
+	lnotify_s2s_emit_messages(txn->luser, txn->box, changes->uid_validity,
+				  array_front(&events), array_count(&events));
 	if (quota_changed)
 		lnotify_quota_schedule_check(txn->luser->user);
 }

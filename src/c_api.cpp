@@ -8,6 +8,7 @@
 #include "c_error.h"
 #include "lnotify/lnotify.h"
 #include "lnotify/metadata.h"
+#include "lnotify/webpush_status.h"
 #include "lnotify/provision.h"
 #include "lnotify/spool.h"
 
@@ -22,7 +23,7 @@ enum lnotify_channel to_c(ChannelKind kind) {
 }
 
 bool from_c(enum lnotify_channel channel, ChannelKind& kind) {
-  if (channel < LNOTIFY_CHANNEL_SMS || channel > LNOTIFY_CHANNEL_WEBPUSH) return false;
+  if (channel < LNOTIFY_CHANNEL_SMS || channel > LNOTIFY_CHANNEL_HTTP) return false;
   kind = static_cast<ChannelKind>(static_cast<int>(channel) - 1);
   return true;
 }
@@ -107,6 +108,10 @@ extern "C" int lnotify_spool_submit(const char* spool_dir, const struct lnotify_
     r.size_limit = request->size_limit;
     r.daily_limit = request->daily_limit;
     r.test = request->test;
+    r.s2s = request->s2s;
+    r.mwi = request->mwi;
+    r.messages = request->messages;
+    r.unseen = request->unseen;
     r.device_p256dh = or_empty(request->device_p256dh);
     r.device_auth = or_empty(request->device_auth);
     r.message = or_empty(request->message);
@@ -156,6 +161,7 @@ extern "C" int lnotify_metadata_check_write(const struct lnotify_metadata_write*
     MetadataWriteContext context;
     context.offered_channels = or_empty(write->offered_channels);
     context.allowed_destinations = or_empty(write->allowed_destinations);
+    context.webpush_http_hosts = or_empty(write->webpush_http_hosts);
     if (write->current_channel != nullptr) {
       auto current = parse_channel_preference(write->current_channel);
       if (current && current->has_value()) context.current_channel = (*current)->channel;
@@ -170,6 +176,26 @@ extern "C" int lnotify_metadata_check_write(const struct lnotify_metadata_write*
     }
     const MetadataEntry* e = find_metadata_entry(scope, entry);
     *search_program_r = e != nullptr && e->role == EntryRole::FilterProgram && value.has_value();
+    return 1;
+  });
+}
+
+extern "C" int lnotify_webpush_status_read(const char* spool_dir, const char* account,
+                                           char* value_r, size_t value_size,
+                                           struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    auto gone = read_gone_endpoints(or_empty(spool_dir), or_empty(account));
+    if (!gone) {
+      set_c_error(error_r, gone.error());
+      return -1;
+    }
+    if (gone->empty()) return 0;
+    const std::string value = webpush_status_value(gone->front());
+    if (value.size() >= value_size) {
+      set_c_error(error_r, "the Web Push status is too long");
+      return -1;
+    }
+    std::snprintf(value_r, value_size, "%s", value.c_str());
     return 1;
   });
 }
@@ -189,7 +215,12 @@ extern "C" int lnotify_provision_read(const char* spool_dir, struct lnotify_prov
     copy(provision_r->credential, sizeof(provision_r->credential), provision->credential);
     copy(provision_r->security, sizeof(provision_r->security), provision->security);
     copy(provision_r->vapid_key, sizeof(provision_r->vapid_key), provision->vapid_key);
+    copy(provision_r->s2s, sizeof(provision_r->s2s), provision->s2s);
+    copy(provision_r->mwi_mailboxes, sizeof(provision_r->mwi_mailboxes),
+         provision->mwi_mailboxes);
     copy(provision_r->destinations, sizeof(provision_r->destinations), provision->destinations);
+    copy(provision_r->webpush_http_hosts, sizeof(provision_r->webpush_http_hosts),
+         provision->webpush_http_hosts);
     return 0;
   });
 }

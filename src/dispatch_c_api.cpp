@@ -12,6 +12,7 @@
 #include "lnotify/lnotify.h"
 #include "lnotify/metadata.h"
 #include "lnotify/provision.h"
+#include "lnotify/vapid.h"
 
 #include <unistd.h>
 
@@ -64,6 +65,8 @@ Provision provision_for(const DispatcherConfig& config, const PayloadOptions& op
   p.channels = offered_channels_value(config.channels);
   p.credential = config.identity.empty() ? host_name() : config.identity;
   p.destinations = config.allowed_destinations;
+  p.s2s = s2s_provision(config.s2s_targets);
+  p.mwi_mailboxes = config.s2s_targets.empty() ? "" : config.s2s_mwi_mailboxes;
   // RFC 8291 encryption is always available to a device that stores keys.
   p.security = "aes128gcm";
   if (options.signer) {
@@ -138,10 +141,23 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
       set_c_error(error_r, options.error());
       return nullptr;
     }
-    const Provision provision = provision_for(*config, *options);
+    Provision provision = provision_for(*config, *options);
+    if (std::find(config->channels.begin(), config->channels.end(), ChannelKind::WebPush) !=
+        config->channels.end()) {
+      auto key = VapidKey::load_pem_file(config->webpush_vapid_key);
+      if (!key) {
+        set_c_error(error_r, permanent_error("webpush_vapid_key: " + key.error().message));
+        return nullptr;
+      }
+      provision.vapid_key = key->public_key();
+      for (const auto& host : config->webpush_allow_http_hosts)
+        provision.webpush_http_hosts += (provision.webpush_http_hosts.empty() ? "" : " ") + host;
+    }
     auto disp = std::make_unique<lnotify_dispatcher>(std::move(*config), std::move(*options), log,
                                                      event, context);
-    for (ChannelKind kind : disp->config.channels) {
+    std::vector<ChannelKind> kinds = disp->config.channels;
+    if (!disp->config.s2s_targets.empty()) kinds.push_back(ChannelKind::Http);
+    for (ChannelKind kind : kinds) {
       auto channel = make_channel(kind, disp->config);
       if (!channel) {
         set_c_error(error_r, channel.error());

@@ -13,6 +13,7 @@
 #include "lnotify/payload.h"
 #include "dispatch_text.h"
 #include "lnotify/reaction.h"
+#include "lnotify/webpush_status.h"
 
 namespace lnotify {
 namespace {
@@ -27,8 +28,27 @@ constexpr long kStaleTmpSecs = 300;
 constexpr size_t kMinJournalBytes = 1 << 20;
 constexpr int64_t kHousekeepingMs = 60 * 1000;
 
-const std::string& account_of(const NotificationRequest& r) {
-  return r.account.empty() ? r.user : r.account;
+// The queue key: a user's FIFO. Server-to-server requests have one per
+// target and user, so neither the user's own channel nor another target
+// holds them back (draft §14.7: order per user and target).
+std::string account_of(const NotificationRequest& r) {
+  const std::string& account = r.account.empty() ? r.user : r.account;
+  if (r.s2s) return "s2s:" + r.address + ":" + account;
+  return account;
+}
+
+// Server-to-server outcomes have names of their own (README "Metrics"):
+// lnotify_s2s_sent, _retried, _expired, _request_error (draft §14.5.3),
+// _failed, _dropped.
+std::string_view event_for(const NotificationRequest* r, std::string_view name,
+                           std::string_view reason = {}) {
+  if (r == nullptr || !r->s2s) return name;
+  if (name == "lnotify_notification_sent") return "lnotify_s2s_sent";
+  if (name == "lnotify_notification_retried") return "lnotify_s2s_retried";
+  if (reason == "expired") return "lnotify_s2s_expired";
+  if (reason == "permanent_failure") return "lnotify_s2s_request_error";
+  if (name == "lnotify_notification_failed") return "lnotify_s2s_failed";
+  return "lnotify_s2s_dropped";
 }
 
 uint64_t device_hash(const NotificationRequest& r) {
@@ -127,6 +147,10 @@ Result<void> Dispatcher::start() {
     return permanent_error("cannot write the state journal: " + written.error().message);
   snapshot_size_ = snapshot.text().size();
 
+  if (channels_.count(ChannelKind::WebPush) > 0) {
+    if (auto made = prepare_webpush_status_dir(spool_.directory()); !made) return made;
+  }
+
   recover_stale_tmp();
   while (claim()) {
   }
@@ -183,7 +207,15 @@ void Dispatcher::take_up(const std::string& entry, bool after_restart) {
          "spool entry " + entry + " moved to corrupt/: " + request.error().message, LogLevel::Error);
     return;
   }
-  const std::string& account = account_of(*request);
+  const std::string account = account_of(*request);
+  if (request->mwi && mwi_unchanged(account, *request)) {
+    // Draft §14.4: MWI is ON or OFF; an update that changes neither is
+    // not sent (each one carries the full state, so none is needed).
+    spool_.remove_active(entry);
+    logger_.debug("MWI unchanged for " + account + " (" + (request->unseen > 0 ? "ON" : "OFF") +
+                  "): " + entry + " not sent");
+    return;
+  }
   auto channel = channels_.find(request->channel);
   if (channel == channels_.end()) {
     drop(account, entry, &*request, "lnotify_notification_failed", "channel_disabled",
@@ -212,6 +244,15 @@ void Dispatcher::take_up(const std::string& entry, bool after_restart) {
   // before: it is only to be sent again.
   queued.admitted = after_restart && sequences_.assigned(entry).has_value();
   queue_.push(account, std::move(queued));
+}
+
+bool Dispatcher::mwi_unchanged(const std::string& key, const NotificationRequest& request) {
+  const bool on = request.unseen > 0;
+  auto [it, inserted] = mwi_state_.try_emplace(key, on);
+  if (inserted) return false;
+  if (it->second == on) return true;
+  it->second = on;
+  return false;
 }
 
 void Dispatcher::apply_reaction(const std::string& entry, const ClientReaction& reaction) {
@@ -289,6 +330,19 @@ DispatchStats Dispatcher::run_due(size_t budget) {
              LogLevel::Warning);
         ++stats.dropped;
         continue;
+      }
+      if (request->channel == ChannelKind::WebPush) {
+        // A subscription the push service reported gone gets nothing more,
+        // whatever was queued for it before or after.
+        if (auto gone = find_gone_endpoint(spool_.directory(), account, request->address)) {
+          drop(account, head->entry, &*request, "lnotify_notification_dropped", "subscription_gone",
+               "notification dropped (" + describe(*request) +
+                   "): the Web Push subscription is gone (" + webpush_status_value(*gone) +
+                   "); nothing is sent to it until the client stores a new one",
+               LogLevel::Warning);
+          ++stats.dropped;
+          continue;
+        }
       }
       if (!head->admitted) {
         const std::string loaded = head->entry;
@@ -407,8 +461,9 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
     head->hold = Hold::Retry;
     queue_.reschedule(sent.account);
     logger_.log_event(LogLevel::Warning,
-                      LogEvent{.name = "lnotify_notification_retried", .user = sent.account,
-                               .channel = channel, .reason = "temporary_failure",
+                      LogEvent{.name = event_for(&request, "lnotify_notification_retried"),
+                               .user = sent.account, .channel = channel,
+                               .reason = "temporary_failure",
                                .error = error.message, .sequence_id = request.sequence_id,
                                .attempts = head->attempts},
                       "notification deferred (" + what + "): " + error.message + "; attempt " +
@@ -417,7 +472,7 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
     ++stats.retried;
     return;
   }
-  if (!outcome && outcome.error().too_large && !head->wakeup &&
+  if (!outcome && outcome.error().too_large && !head->wakeup && !request.s2s &&
       request.format != PayloadFormat::Wakeup) {
     // The peer takes no payload this large; a wake-up still tells the
     // client to look.
@@ -435,6 +490,19 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
     ++stats.retried;
     return;
   }
+  if (!outcome && outcome.error().gone) {
+    // Remembered in the spool, where the mail processes show it to the
+    // client as /private/notify/webpush/status.
+    const GoneEndpoint gone{request.address, outcome.error().gone, now / 1000};
+    std::string note = "; /private/notify/webpush/status now says so";
+    if (auto marked = mark_endpoint_gone(spool_.directory(), sent.account, gone); !marked)
+      note = "; cannot record it for the client: " + marked.error().message;
+    drop(sent.account, sent.entry, &request, "lnotify_notification_failed", "subscription_gone",
+         "notification dropped (" + what + "): " + outcome.error().message + note,
+         LogLevel::Warning);
+    ++stats.dropped;
+    return;
+  }
   if (!outcome) {
     // Draft §14.5.3 separates "request errors" from other causes: a
     // request the channel refuses is never retried.
@@ -444,7 +512,9 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
     return;
   }
 
-  if (!request.test) {
+  // Server-to-server targets are not the user's device: the ledger of
+  // draft §10, the daily total and the rate cap do not count them.
+  if (!request.test && !request.s2s) {
     ledger_.record_sent(sent.account,
                         LedgerRecord{now, request.sequence_id, request.uid, head->wakeup});
     daily_.record(sent.account, now);
@@ -464,7 +534,8 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
     std::snprintf(timing, sizeof(timing), "; handed over in %.3f ms, queued %.3f ms, sent in %.3f ms",
                   handover_us / 1000.0, queue_us / 1000.0, send_us / 1000.0);
   logger_.log_event(LogLevel::Info,
-                    LogEvent{.name = "lnotify_notification_sent", .user = sent.account,
+                    LogEvent{.name = event_for(&request, "lnotify_notification_sent"),
+                             .user = sent.account,
                              .channel = channel, .reason = head->wakeup ? "wakeup" : "",
                              .sequence_id = request.sequence_id, .attempts = head->attempts,
                              .handover_usecs = handover_us, .queue_usecs = queue_us,
@@ -491,8 +562,8 @@ void Dispatcher::drop(const std::string& account, std::string entry,
     spool_.remove_active(entry);
   std::string channel = request != nullptr ? std::string(channel_name(request->channel)) : "";
   logger_.log_event(level,
-                    LogEvent{.name = event_name, .user = account, .channel = channel,
-                             .reason = reason},
+                    LogEvent{.name = event_for(request, event_name, reason), .user = account,
+                             .channel = channel, .reason = reason},
                     message);
 }
 

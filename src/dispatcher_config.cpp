@@ -9,6 +9,7 @@
 #include "lnotify/mailbox_uri.h"
 #include "lnotify/destination_policy.h"
 #include "lnotify/rate_limit.h"
+#include "lnotify/vapid.h"
 #include "text_util.h"
 
 namespace lnotify {
@@ -21,6 +22,9 @@ Result<std::vector<ChannelKind>> parse_channel_list(std::string_view value) {
     std::string_view name = value.substr(0, end);
     auto kind = channel_from_name(name);
     if (!kind) return permanent_error("unknown channel " + text::quote_for_message(name));
+    if (*kind == ChannelKind::Http)
+      return permanent_error("HTTP is not listed in channels: it runs when s2s_target lines "
+                             "configure server-to-server targets");
     channels.push_back(*kind);
     value = end == std::string_view::npos ? std::string_view{} : value.substr(end + 1);
   }
@@ -44,6 +48,23 @@ Result<bool> parse_yes_no(std::string_view key, std::string_view value) {
   if (text::iequals(value, "yes")) return true;
   if (text::iequals(value, "no")) return false;
   return permanent_error(std::string(key) + " must be yes or no");
+}
+
+// Host names or address literals (IPv6 without brackets), lowercased.
+Result<std::vector<std::string>> parse_host_list(std::string_view value) {
+  std::vector<std::string> hosts;
+  while (!(value = text::trim(value)).empty()) {
+    size_t end = value.find_first_of(" \t,");
+    std::string_view host = value.substr(0, end);
+    const std::string url = host.find(':') != std::string_view::npos
+                                ? "http://[" + std::string(host) + "]/"
+                                : "http://" + std::string(host) + "/";
+    auto parsed = parse_webpush_endpoint(url);
+    if (!parsed) return permanent_error("not a host name or address: " + text::quote_for_message(host));
+    hosts.push_back(parsed->host);
+    value = end == std::string_view::npos ? std::string_view{} : value.substr(end + 1);
+  }
+  return hosts;
 }
 
 }  // namespace
@@ -156,6 +177,44 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       auto ms = parse_number(key, value, 10, 10000, "milliseconds");
       if (!ms) return permanent_error(where + ms.error().message);
       config.sip_t1_ms = *ms;
+    } else if (key == "s2s_target") {
+      auto target = parse_s2s_target(value);
+      if (!target) return permanent_error(where + "s2s_target: " + target.error().message);
+      for (const S2sTarget& other : config.s2s_targets)
+        if (other.name == target->name)
+          return permanent_error(where + "s2s_target " + target->name + " is defined twice");
+      config.s2s_targets.push_back(std::move(*target));
+    } else if (key == "s2s_mwi_mailboxes") {
+      if (value.empty() || value.find_first_of("\t\"") != std::string_view::npos)
+        return permanent_error(where + "s2s_mwi_mailboxes must list mailbox names, "
+                               "space-separated (e.g. INBOX Voicemail)");
+      config.s2s_mwi_mailboxes = std::string(value);
+    } else if (key == "webpush_vapid_key") {
+      if (value.empty() || value.front() != '/')
+        return permanent_error(where + "webpush_vapid_key must be an absolute path");
+      config.webpush_vapid_key = std::string(value);
+    } else if (key == "webpush_subject") {
+      if (auto valid = validate_vapid_subject(value); !valid)
+        return permanent_error(where + "webpush_subject: " + valid.error().message);
+      config.webpush_subject = std::string(value);
+    } else if (key == "webpush_ttl") {
+      // RFC 8030 §5.2: the push service may cap it; four weeks is the
+      // longest any documents.
+      auto secs = parse_number(key, value, 0, 28 * 86400, "seconds");
+      if (!secs) return permanent_error(where + secs.error().message);
+      config.webpush_ttl_secs = *secs;
+    } else if (key == "webpush_timeout") {
+      auto secs = parse_number(key, value, 1, 120, "seconds");
+      if (!secs) return permanent_error(where + secs.error().message);
+      config.webpush_timeout_secs = *secs;
+    } else if (key == "webpush_allow_http_hosts") {
+      auto hosts = parse_host_list(value);
+      if (!hosts) return permanent_error(where + "webpush_allow_http_hosts: " + hosts.error().message);
+      config.webpush_allow_http_hosts = std::move(*hosts);
+    } else if (key.starts_with("sms_")) {
+      auto known = parse_sms_setting(key, value, config.sms);
+      if (!known) return permanent_error(where + known.error().message);
+      if (!*known) return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     } else if (auto xmpp = parse_xmpp_setting(config.xmpp, key, value); !xmpp) {
       return permanent_error(where + xmpp.error().message);
     } else if (!*xmpp) {
@@ -166,9 +225,21 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
     return permanent_error("retry_max (" + std::to_string(config.policy.retry_max_secs) +
                            ") must not be less than retry_base (" +
                            std::to_string(config.policy.retry_base_secs) + ")");
+  if (!config.s2s_targets.empty() && config.imap_host.empty())
+    return permanent_error("s2s_target needs imap_host (requests carry the message's imap:// "
+                           "URL, RFC 5092)");
   if (std::find(config.channels.begin(), config.channels.end(), ChannelKind::Xmpp) !=
       config.channels.end()) {
     if (auto xmpp = check_xmpp_config(config.xmpp); !xmpp) return xmpp.error();
+  }
+  for (ChannelKind kind : config.channels) {
+    if (kind != ChannelKind::WebPush) continue;
+    if (config.webpush_vapid_key.empty())
+      return permanent_error("channel WEBPUSH needs webpush_vapid_key (the path of a P-256 "
+                             "PEM key: openssl ecparam -name prime256v1 -genkey -noout -out FILE)");
+    if (config.webpush_subject.empty())
+      return permanent_error("channel WEBPUSH needs webpush_subject (a contact for push "
+                             "services, e.g. mailto:postmaster@example.org)");
   }
   if (config.mailbox_uri == MailboxUriStyle::Imap && config.imap_host.empty())
     return permanent_error("mailbox_uri = imap needs imap_host (the host clients connect to)");

@@ -59,6 +59,18 @@ ObjectWriter& ObjectWriter::number(std::string_view name, uint64_t value) {
   return *this;
 }
 
+ObjectWriter& ObjectWriter::boolean(std::string_view name, bool value) {
+  key(name);
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+ObjectWriter& ObjectWriter::raw(std::string_view name, std::string_view json) {
+  key(name);
+  out_ += json;
+  return *this;
+}
+
 std::string ObjectWriter::finish() {
   out_ += '}';
   return std::move(out_);

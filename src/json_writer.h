@@ -21,6 +21,9 @@ class ObjectWriter {
   ObjectWriter& string(std::string_view key, std::string_view value);
   ObjectWriter& number(std::string_view key, int64_t value);
   ObjectWriter& number(std::string_view key, uint64_t value);
+  ObjectWriter& boolean(std::string_view key, bool value);
+  // A value that is already JSON (a nested object another writer finished).
+  ObjectWriter& raw(std::string_view key, std::string_view json);
   std::string finish();  // the writer is spent afterwards
 
  private:

@@ -20,8 +20,8 @@ constexpr std::array kSchema{
                   "/private/notify/outband/channel), FORMAT WAKEUP or EXTENDED"},
     MetadataEntry{"/private/notify/outband/address", EntryScope::Mailbox, EntryRole::Preference,
                   "the destination for the mailbox's channel: an E.164 number (+15551234567) "
-                  "for SMS/MMS, a SIP URI, an XMPP JID, HOST:PORT for UDP, an https:// URL "
-                  "for WEBPUSH"},
+                  "for SMS/MMS, a SIP URI, an XMPP JID, HOST:PORT for UDP, the subscription's "
+                  "https:// endpoint URL for WEBPUSH"},
     MetadataEntry{"/private/notify/outband/limit", EntryScope::Mailbox, EntryRole::Preference,
                   "size=N and/or total=N, N from 1 to 4294967295 (e.g. size=1024 total=50)"},
     MetadataEntry{"/private/notify/outband/filter", EntryScope::Mailbox, EntryRole::Preference,
@@ -45,6 +45,8 @@ constexpr std::array kSchema{
                   "read-only: the payload protections the server supports"},
     MetadataEntry{"/private/notify/webpush/vapid-key", EntryScope::Server, EntryRole::Provision,
                   "read-only: the server's VAPID public key"},
+    MetadataEntry{"/private/notify/webpush/status", EntryScope::Server, EntryRole::Provision,
+                  "read-only: the last Web Push subscription the push service reported gone"},
     // device keys (CONTRACT.md), on the server entry
     MetadataEntry{"/private/notify/security/p256dh", EntryScope::Server, EntryRole::DeviceKey,
                   "the device's P-256 public key: 65 bytes, uncompressed point (0x04...), "
@@ -114,6 +116,16 @@ bool valid_filter_list(std::string_view value) {
   }
 }
 
+// host in a space-separated list of exact host names (case-insensitive).
+bool host_in_list(std::string_view list, std::string_view host) {
+  while (!(list = text::trim(list)).empty()) {
+    size_t end = list.find_first_of(" \t,");
+    if (text::iequals(list.substr(0, end), host)) return true;
+    list = end == std::string_view::npos ? std::string_view{} : list.substr(end + 1);
+  }
+  return false;
+}
+
 Result<void> check_channel(std::string_view name, std::string_view value, const MetadataEntry& e,
                            const MetadataWriteContext& context) {
   auto choice = parse_channel_preference(value);
@@ -153,11 +165,37 @@ Result<void> check_destination(std::string_view name, std::string_view value,
                           ")");
 }
 
+// A Web Push endpoint: its host must be allowed like any destination, and
+// plain http only for the hosts the administrator lists (TLS is what keeps
+// the VAPID token and the subscription's URL from onlookers).
+Result<void> check_webpush_endpoint(std::string_view name, std::string_view value,
+                                    const MetadataWriteContext& context) {
+  auto endpoint = parse_webpush_endpoint(value);
+  if (!endpoint) return {};
+  if (!endpoint->https && !host_in_list(context.webpush_http_hosts, endpoint->host))
+    return refuse(name, "plain http:// is not allowed for " +
+                            text::quote_for_message(endpoint->host) +
+                            " on this server (use https://; http is allowed for: " +
+                            (context.webpush_http_hosts.empty() ? std::string("no host")
+                                                                : context.webpush_http_hosts) +
+                            ")");
+  auto policy = DestinationPolicy::parse(context.allowed_destinations);
+  if (policy && policy->allows_host(endpoint->host)) return {};
+  return refuse(name, text::quote_for_message(endpoint->host) +
+                          " is not an allowed destination on this server (allowed: " +
+                          (context.allowed_destinations.empty() ? std::string("none")
+                                                                 : context.allowed_destinations) +
+                          ")");
+}
+
 Result<void> check_address(std::string_view name, std::string_view value, const MetadataEntry& e,
                            const MetadataWriteContext& context) {
   if (!context.current_channel || *context.current_channel == ChannelKind::Udp ||
       *context.current_channel == ChannelKind::Sip) {
     if (auto allowed = check_destination(name, value, context); !allowed) return allowed;
+  }
+  if (!context.current_channel || *context.current_channel == ChannelKind::WebPush) {
+    if (auto allowed = check_webpush_endpoint(name, value, context); !allowed) return allowed;
   }
   if (context.current_channel) {
     auto valid = validate_address(*context.current_channel, value);

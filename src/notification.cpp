@@ -68,6 +68,13 @@ std::string encode_request(const NotificationRequest& r) {
   if (r.importance != 0) fields.emplace_back("importance", importance);
   if (r.daily_limit != 0) fields.emplace_back("daily-limit", daily_limit);
   if (r.test) fields.emplace_back("test", "1");
+  const std::string messages = std::to_string(r.messages);
+  const std::string unseen = std::to_string(r.unseen);
+  if (r.s2s) {
+    fields.emplace_back("s2s", r.mwi ? "mwi" : "event");
+    fields.emplace_back("messages", messages);
+    fields.emplace_back("unseen", unseen);
+  }
   return record::encode(kRecordHeader, fields);
 }
 
@@ -135,6 +142,18 @@ Result<NotificationRequest> decode_request(std::string_view text) {
   r.importance = *importance;
   r.daily_limit = *daily_limit;
   r.test = *test != 0;
+  if (auto s2s = fields.find("s2s"); s2s != fields.end()) {
+    if (s2s->second != "event" && s2s->second != "mwi")
+      return permanent_error("record has an invalid s2s kind");
+    r.s2s = true;
+    r.mwi = s2s->second == "mwi";
+    auto messages = optional_int<uint32_t>(fields, "messages");
+    if (!messages) return messages.error();
+    auto unseen = optional_int<uint32_t>(fields, "unseen");
+    if (!unseen) return unseen.error();
+    r.messages = *messages;
+    r.unseen = *unseen;
+  }
   return r;
 }
 

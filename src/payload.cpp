@@ -5,6 +5,7 @@
 #include "lnotify/emn.h"
 #include "lnotify/mime_header.h"
 #include "lnotify/payload_size.h"
+#include "lnotify/s2s.h"
 #include "lnotify/wbxml_emn.h"
 #include "lnotify/webpush_encryption.h"
 #include "lnotify/wsp_push.h"
@@ -178,6 +179,14 @@ Result<Payload> build_json_payload(const NotificationRequest& r, const PayloadOp
 }
 
 Result<Payload> build_payload(const NotificationRequest& r, const PayloadOptions& o) {
+  if (r.s2s || r.channel == ChannelKind::Http) {
+    // Server-to-server: the JSON binding; the HTTP channel signs the
+    // whole request (its headers), not the document.
+    Payload payload;
+    payload.content_type = kS2sJsonContentType;
+    payload.bytes = encode_s2s_json(r, o);
+    return payload;
+  }
   if (r.format == PayloadFormat::Wakeup) return channel_wakeup(r, o);
   return extended(r, o, wants_json(r.channel) ? Document::Json : Document::Xml);
 }

@@ -1,6 +1,7 @@
 #include "lnotify/preferences.h"
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <utility>
 
@@ -9,13 +10,14 @@
 namespace lnotify {
 namespace {
 
-constexpr std::array<std::pair<ChannelKind, std::string_view>, 6> kChannelNames{{
+constexpr std::array<std::pair<ChannelKind, std::string_view>, 7> kChannelNames{{
     {ChannelKind::Sms, "SMS"},
     {ChannelKind::Mms, "MMS"},
     {ChannelKind::Sip, "SIP"},
     {ChannelKind::Xmpp, "XMPP"},
     {ChannelKind::Udp, "UDP"},
     {ChannelKind::WebPush, "WEBPUSH"},
+    {ChannelKind::Http, "HTTP"},
 }};
 
 constexpr std::string_view kChannelSyntax =
@@ -193,6 +195,10 @@ bool valid_jid(std::string_view v) {
   return true;
 }
 
+constexpr std::string_view kEndpointSyntax =
+    ": expected the subscription's endpoint, an https:// URL such as "
+    "https://push.example.net/send/abc123";
+
 }  // namespace
 
 std::string_view channel_name(ChannelKind kind) {
@@ -223,6 +229,10 @@ Result<std::optional<ChannelChoice>> parse_channel_preference(std::string_view v
   if (!channel)
     return permanent_error("unknown channel " + text::quote_for_message(value.substr(0, eq)) +
                            ": " + std::string(kChannelSyntax));
+  if (*channel == ChannelKind::Http)
+    return permanent_error("HTTP is not a channel users choose: it carries the server's "
+                           "own server-to-server notifications (" + std::string(kChannelSyntax) +
+                           ")");
   auto format = format_from_name(value.substr(eq + 1));
   if (!format)
     return permanent_error("unknown format " + text::quote_for_message(value.substr(eq + 1)) +
@@ -302,6 +312,68 @@ Result<SipAddress> parse_sip_address(std::string_view value) {
     }
   }
   return address;
+Result<WebPushEndpoint> parse_webpush_endpoint(std::string_view value) {
+  // RFC 3986: scheme "://" authority path-abempty [ "?" query ]; lnotify
+  // takes no userinfo (a push service has no use for it, and it would be a
+  // credential in METADATA) and no fragment (never sent over HTTP).
+  auto invalid = [&](std::string_view why) {
+    return permanent_error("invalid Web Push endpoint " + text::quote_for_message(value) + " (" +
+                           std::string(why) + ")" + std::string(kEndpointSyntax));
+  };
+  if (value.size() > 2048) return invalid("longer than 2048 characters");
+  WebPushEndpoint endpoint;
+  std::string_view rest;
+  if (value.size() > 8 && text::iequals(value.substr(0, 8), "https://")) {
+    rest = value.substr(8);
+  } else if (value.size() > 7 && text::iequals(value.substr(0, 7), "http://")) {
+    endpoint.https = false;
+    rest = value.substr(7);
+  } else {
+    return invalid("not an http(s) URL");
+  }
+  size_t path_at = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, path_at);
+  std::string_view path = path_at == std::string_view::npos ? "" : rest.substr(path_at);
+  if (authority.find('@') != std::string_view::npos) return invalid("user information in the URL");
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return invalid("unclosed IPv6 literal");
+    endpoint.host = std::string(authority.substr(1, close - 1));
+    if (!valid_ipv6_literal(endpoint.host)) return invalid("bad IPv6 literal");
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return invalid("bad host");
+      port = authority.substr(close + 2);
+      if (port.empty()) return invalid("empty port");
+    }
+  } else {
+    size_t colon = authority.find(':');
+    endpoint.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) return invalid("empty port");
+    }
+    if (!valid_host_name(endpoint.host) && !valid_ipv4_literal(endpoint.host))
+      return invalid("bad host");
+  }
+  if (!port.empty()) {
+    unsigned number = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (!text::all_digits(port) || ec != std::errc() || number == 0 || number > 65535)
+      return invalid("the port must be a number from 1 to 65535");
+    endpoint.port = static_cast<uint16_t>(number);
+  }
+  if (path.find('#') != std::string_view::npos) return invalid("a fragment");
+  if (!only_chars(path, "-._~!$&'()*+,;=:@/?")) return invalid("characters a URL does not allow");
+  for (char& c : endpoint.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  endpoint.origin = std::string(endpoint.https ? "https://" : "http://") +
+                    (endpoint.host.find(':') != std::string::npos ? "[" + endpoint.host + "]"
+                                                                   : endpoint.host) +
+                    // RFC 6454 §6.2: the serialised origin leaves out the default port
+                    (endpoint.port != 0 && endpoint.port != (endpoint.https ? 443 : 80)
+                         ? ":" + std::to_string(endpoint.port)
+                         : "");
+  return endpoint;
 }
 
 Result<void> validate_address(ChannelKind channel, std::string_view value) {
@@ -326,10 +398,17 @@ Result<void> validate_address(ChannelKind channel, std::string_view value) {
       return permanent_error("invalid XMPP address " + text::quote_for_message(value) +
                              ": expected a JID such as alice@example.org or "
                              "alice@example.org/phone");
-    case ChannelKind::WebPush:
-      if (value.starts_with("https://") && value.size() > 8) return {};
-      return permanent_error("invalid Web Push endpoint " + text::quote_for_message(value) +
-                             ": expected an https:// URL");
+    case ChannelKind::WebPush: {
+      auto parsed = parse_webpush_endpoint(value);
+      if (!parsed) return parsed.error();
+      return {};
+    }
+    case ChannelKind::Http:
+      // The name of an s2s_target in the dispatcher's configuration.
+      if (!value.empty() && value.size() <= 64 && only_chars(value, "-_.")) return {};
+      return permanent_error("invalid server-to-server target name " +
+                             text::quote_for_message(value) +
+                             ": expected letters, digits, '-', '_' or '.'");
   }
   return permanent_error("unknown channel");
 }

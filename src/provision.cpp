@@ -24,7 +24,10 @@ std::string encode_provision(const Provision& p) {
                                   {"credential", p.credential},
                                   {"security", p.security},
                                   {"vapid-key", p.vapid_key},
-                                  {"destinations", p.destinations}});
+                                  {"destinations", p.destinations},
+                                  {"s2s", p.s2s},
+                                  {"mwi-mailboxes", p.mwi_mailboxes},
+                                  {"webpush-http-hosts", p.webpush_http_hosts}});
 }
 
 Result<Provision> decode_provision(std::string_view text) {
@@ -36,6 +39,9 @@ Result<Provision> decode_provision(std::string_view text) {
   p.security = optional_field(*fields, "security");
   p.vapid_key = optional_field(*fields, "vapid-key");
   p.destinations = optional_field(*fields, "destinations");
+  p.s2s = optional_field(*fields, "s2s");
+  p.mwi_mailboxes = optional_field(*fields, "mwi-mailboxes");
+  p.webpush_http_hosts = optional_field(*fields, "webpush-http-hosts");
   return p;
 }
 

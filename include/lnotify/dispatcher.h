@@ -18,6 +18,7 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -150,6 +151,9 @@ class Dispatcher {
             std::string_view event_name, std::string_view reason, std::string_view message,
             LogLevel level);
   void save_state(bool durable);
+  // Whether an MWI update repeats the ON/OFF state last queued for key
+  // (remembering it when it does not).
+  bool mwi_unchanged(const std::string& key, const NotificationRequest& request);
   bool matches(const std::string& selector, const std::vector<std::string>& ids,
                const std::string& account, const std::string& entry) const;
 
@@ -173,6 +177,7 @@ class Dispatcher {
   DailyCounts daily_;
   RateLimiter rate_;
   DispatchQueue queue_;
+  std::unordered_map<std::string, bool> mwi_state_;  // queue key -> ON
   size_t snapshot_size_ = 0;
   int64_t last_housekeeping_ms_ = 0;
 };

@@ -14,6 +14,8 @@
 #include "lnotify/payload.h"
 #include "lnotify/preferences.h"
 #include "lnotify/result.h"
+#include "lnotify/s2s.h"
+#include "lnotify/sms_config.h"
 #include "lnotify/xmpp_config.h"
 
 namespace lnotify {
@@ -39,11 +41,26 @@ struct DispatcherConfig {
   std::string imap_host;  // host[:port] of imap:// URLs; required with mailbox_uri = imap
   UdpWakeupForm udp_payload = UdpWakeupForm::Xml;         // udp_payload = xml | wsp
   std::string signing_key;  // absolute path of an Ed25519 PEM key; empty: no signatures
+  // Server-to-server targets (draft §14; s2s.h), one "s2s_target = ..."
+  // line each; with any, the HTTP channel runs and imap_host is required
+  // (requests carry imap:// URLs). Secrets are read by make_channel.
+  std::vector<S2sTarget> s2s_targets;
+  // Mailboxes whose unseen messages make the MWI state ON (the plugin
+  // computes it, so it is published in the provision).
+  std::string s2s_mwi_mailboxes = "INBOX";
+  SmsConfig sms;            // sms_* settings (README "SMS channel (Kannel)")
   XmppConfig xmpp;          // xmpp_* (README "XMPP channel")
   // SIP channel (README "SIP channel"):
   std::string sip_outbound_proxy;  // host[:port]; empty: straight to the URI's host
   unsigned sip_workers = 4;        // sends in flight at once
   unsigned sip_t1_ms = 500;        // RFC 3261 T1 (Timer F = 64*T1); lower only for tests
+  // Web Push (README "Web Push channel"); the key and subject are required
+  // when WEBPUSH is among the channels.
+  std::string webpush_vapid_key;  // absolute path of a P-256 PEM private key
+  std::string webpush_subject;    // RFC 8292 contact: mailto:... or https://...
+  unsigned webpush_ttl_secs = 86400;
+  unsigned webpush_timeout_secs = 10;
+  std::vector<std::string> webpush_allow_http_hosts;  // exact hosts reachable over plain http
 };
 
 Result<DispatcherConfig> parse_dispatcher_config(std::string_view text);

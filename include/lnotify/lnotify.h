@@ -21,6 +21,8 @@ enum lnotify_channel {
 	LNOTIFY_CHANNEL_XMPP,
 	LNOTIFY_CHANNEL_UDP,
 	LNOTIFY_CHANNEL_WEBPUSH,
+	/* server-to-server requests to the administrator's targets only */
+	LNOTIFY_CHANNEL_HTTP,
 };
 
 enum lnotify_format {
@@ -85,6 +87,15 @@ struct lnotify_request {
 	/* an operator's test notification (doveadm lnotify test): the
 	   ledger and the limits let it through */
 	bool test;
+
+	/* Server-to-server (draft §14): channel is LNOTIFY_CHANNEL_HTTP and
+	   address the target's name. mwi: an MWI state update, messages and
+	   unseen summed over the MWI mailboxes; otherwise the status of
+	   mailbox when the event was committed. */
+	bool s2s;
+	bool mwi;
+	uint32_t messages;
+	uint32_t unseen;
 };
 
 /* Writes the request into the spool atomically. With durable, it is on disk
@@ -123,6 +134,8 @@ struct lnotify_metadata_write {
 	const char *current_channel;
 	/* the dispatcher's allowed_destinations, as published */
 	const char *allowed_destinations;
+	/* the dispatcher's webpush_allow_http_hosts, as published */
+	const char *webpush_http_hosts;
 };
 
 /* Checks a client's METADATA write. Returns 0 when the entry is not
@@ -140,12 +153,25 @@ struct lnotify_provision {
 	char security[256];
 	char vapid_key[256];
 	char destinations[1024];
+	/* server-to-server targets: "NAME=Event,Event ..." (MWI for
+	   MWI updates), and the mailboxes MWI counts */
+	char s2s[2048];
+	char mwi_mailboxes[512];
+	char webpush_http_hosts[512];
 };
 
 /* Reads what the dispatcher published in <spool_dir>/provision. */
 int lnotify_provision_read(const char *spool_dir,
 			   struct lnotify_provision *provision_r,
 			   struct lnotify_error *error_r);
+
+/* The value of /private/notify/webpush/status for account: the newest Web
+   Push subscription its push service reported gone, "gone <code>
+   <timestamp> <endpoint>" (lnotify/webpush_status.h). Returns 1 with the
+   value, 0 when nothing is known, -1 on error. */
+int lnotify_webpush_status_read(const char *spool_dir, const char *account,
+				char *value_r, size_t value_size,
+				struct lnotify_error *error_r);
 
 /* ---- dispatcher side ---- */
 

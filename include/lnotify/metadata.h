@@ -48,6 +48,9 @@ struct MetadataWriteContext {
   std::optional<ChannelKind> current_channel;
   // The dispatcher's allowed_destinations (destination_policy.h).
   std::string allowed_destinations;
+  // The dispatcher's webpush_allow_http_hosts: hosts whose Web Push
+  // endpoint may be plain http:// (space-separated, exact names).
+  std::string webpush_http_hosts;
 };
 
 // Checks a client's write of value to name in scope (nullopt: removal).

@@ -45,6 +45,17 @@ struct NotificationRequest {
   // An operator's test notification (doveadm lnotify test): sent whatever
   // the ledger and the limits say, so it proves the channel works.
   bool test = false;
+
+  // Server-to-server (draft §14, README "Server-to-server notifications"):
+  // a request for an administrator's target, whatever the user's own
+  // preferences. channel is HTTP and address the target's name.
+  bool s2s = false;
+  // An MWI update (draft §14.4 "MWI states may be ON or OFF"): messages
+  // and unseen are summed over the MWI mailboxes, ON while unseen > 0.
+  bool mwi = false;
+  // The mailbox status when the event was committed (s2s only).
+  uint32_t messages = 0;
+  uint32_t unseen = 0;
 };
 
 // Spool record: a version line, then one "key<TAB>value" line per field with

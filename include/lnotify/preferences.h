@@ -12,8 +12,9 @@
 namespace lnotify {
 
 // Draft §11.2: channel = "SMS" / "MMS" / "SIP" / "XMPP" / "UDP"; WEBPUSH is
-// lnotify's extension (CONTRACT.md).
-enum class ChannelKind { Sms, Mms, Sip, Xmpp, Udp, WebPush };
+// lnotify's extension (CONTRACT.md). HTTP carries only server-to-server
+// requests to the administrator's targets (draft §14): no user chooses it.
+enum class ChannelKind { Sms, Mms, Sip, Xmpp, Udp, WebPush, Http };
 // Draft §11.2: format = "WAKEUP" / "EXTENDED".
 enum class PayloadFormat { Wakeup, Extended };
 
@@ -46,6 +47,17 @@ struct SipAddress {
   std::string transport;  // the ;transport= parameter in lower case, or empty
 };
 Result<SipAddress> parse_sip_address(std::string_view value);
+// A Web Push subscription's endpoint (RFC 8030 §5): an absolute http(s) URL
+// without user information or fragment. Plain http is syntax here only:
+// whether a host may be reached without TLS is the administrator's choice
+// (webpush_allow_http_hosts), checked by SETMETADATA and the dispatcher.
+struct WebPushEndpoint {
+  bool https = true;
+  std::string host;  // a name, an IPv4 literal or an IPv6 literal (no brackets)
+  uint16_t port = 0;  // as written; 0: the scheme's default
+  std::string origin;  // scheme://host[:port] as written, lowercased: the VAPID audience
+};
+Result<WebPushEndpoint> parse_webpush_endpoint(std::string_view value);
 
 // Validates /private/notify/outband/address for the given channel.
 Result<void> validate_address(ChannelKind channel, std::string_view value);

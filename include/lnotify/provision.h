@@ -18,6 +18,13 @@ struct Provision {
   std::string vapid_key;   // Web Push VAPID public key (base64url), when configured
   // allowed_destinations, so SETMETADATA refuses what the dispatcher would
   std::string destinations;
+  // Server-to-server targets and the events each wants, "NAME=Ev,Ev ..."
+  // (s2s_provision); no URLs, no secrets.
+  std::string s2s;
+  std::string mwi_mailboxes;  // s2s_mwi_mailboxes
+  // webpush_allow_http_hosts, so SETMETADATA accepts http:// endpoints
+  // exactly where the dispatcher would send to them
+  std::string webpush_http_hosts;
 };
 
 std::string encode_provision(const Provision& provision);

@@ -23,6 +23,11 @@ struct Error {
   // The peer refused the payload as too large (HTTP 413): the same
   // notification may still go as a wake-up, which is small.
   bool too_large = false;
+  // Permanent failures only, non-zero when the destination no longer
+  // exists: the peer's status code (a Web Push subscription the push
+  // service answered 404 or 410 for). Nothing more is sent to it until the
+  // client stores a new address.
+  int gone = 0;
 
   bool temporary() const { return disposition == Disposition::Temporary; }
 };

@@ -1,20 +1,23 @@
-// The administrator's allow-list applied by channel drivers at send time, to
-// the host a user chose (a UDP host, the host of a SIP URI). Shared by every
-// driver that sends to a user-chosen destination, so they refuse the same
-// things with the same words.
+// The administrator's allow-list applied at send time, shared by the
+// drivers (internal header). A host that is listed by name passes as it is;
+// any other name is resolved and every address it resolves to must lie in a
+// listed network, so a name cannot smuggle the dispatcher into a network
+// the administrator did not open.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "lnotify/destination_policy.h"
 #include "lnotify/result.h"
 
 namespace lnotify {
 
-// Allowed when the host is listed (an address in a listed network, or a
-// listed name); a name that is not listed is resolved and every address it
-// resolves to must be allowed (otherwise DNS could point a listed-looking
-// name at the internal network). A refusal is permanent.
-Result<void> check_destination_host(const DestinationPolicy& policy, const std::string& host);
+// The addresses that were checked (empty when the host is allowed as
+// listed: an address literal or a listed name). A driver that connects
+// itself should connect to exactly these, so a second lookup cannot answer
+// differently (DNS rebinding).
+Result<std::vector<std::string>> check_destination_host(const DestinationPolicy& policy,
+                                                        const std::string& host);
 
 }  // namespace lnotify

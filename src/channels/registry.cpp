@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include "channels/sip/sip_channel.h"
+#include "channels/http/http_channel.h"
+#include "channels/sms/sms_channel.h"
 #include "channels/udp/udp_channel.h"
 #include "channels/xmpp/xmpp_channel.h"
+#include "channels/webpush/webpush_channel.h"
 
 namespace lnotify {
 namespace {
@@ -44,6 +47,27 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
           std::make_unique<udp::UdpChannel>(make_udp_socket_transport(), std::move(*policy)));
     case ChannelKind::Sip:
       return make_sip_channel(config, std::move(*policy));
+    case ChannelKind::Http: {
+      // Server-to-server only: the targets come from s2s_target lines, and
+      // their secrets are read now so a bad one stops the start.
+      std::map<std::string, S2sTarget> targets;
+      for (S2sTarget target : config.s2s_targets) {
+        if (auto loaded = load_s2s_secret(target); !loaded) return loaded.error();
+        targets.emplace(target.name, std::move(target));
+      }
+      return ChannelPtr(std::make_unique<http::HttpChannel>(std::move(targets),
+                                                            http::make_curl_transport()));
+    case ChannelKind::Sms: {
+      if (auto valid = check_sms_config(config.sms); !valid) return valid.error();
+      // Only how the wake-up names the mailbox matters here (no signer:
+      // the binary wake-up is never signed).
+      PayloadOptions wakeup;
+      wakeup.mailbox_uri = config.mailbox_uri;
+      wakeup.imap_host = config.imap_host;
+      return ChannelPtr(std::make_unique<sms::SmsChannel>(
+          config.sms, config.identity, std::move(wakeup),
+          sms::make_curl_gateway_http(config.sms.timeout_secs)));
+    }
     case ChannelKind::Xmpp: {
       // The recipient's JID is not checked against allowed_destinations:
       // the dispatcher connects to its own server only, which routes the
@@ -52,6 +76,19 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
       if (!config.xmpp.ca_file.empty() && access(config.xmpp.ca_file.c_str(), R_OK) != 0)
         return permanent_error("xmpp_ca_file " + config.xmpp.ca_file + " cannot be read");
       return ChannelPtr(std::make_unique<xmpp::XmppChannel>(config.xmpp));
+    }
+    case ChannelKind::WebPush: {
+      // a bad key stops the service at start-up, not at the first push
+      auto key = VapidKey::load_pem_file(config.webpush_vapid_key);
+      if (!key) return permanent_error("webpush_vapid_key: " + key.error().message);
+      webpush::WebPushSettings settings;
+      settings.subject = config.webpush_subject;
+      settings.ttl_secs = config.webpush_ttl_secs;
+      settings.timeout_secs = config.webpush_timeout_secs;
+      settings.http_hosts = config.webpush_allow_http_hosts;
+      return ChannelPtr(std::make_unique<webpush::WebPushChannel>(
+          webpush::make_curl_transport(), std::move(*key), std::move(settings),
+          std::move(*policy)));
     }
     default:
       break;

@@ -69,6 +69,33 @@ TEST(DispatcherConfig, PayloadSettingErrors) {
   check("signing_key = key.pem\n", "signing_key must be an absolute path");
 }
 
+TEST(DispatcherConfig, WebPushSettings) {
+  auto config = parse_dispatcher_config(
+      "channels = UDP WEBPUSH\nwebpush_vapid_key = /etc/dovecot/vapid.pem\n"
+      "webpush_subject = mailto:postmaster@example.test\nwebpush_ttl = 600\n"
+      "webpush_timeout = 5\nwebpush_allow_http_hosts = LocalHost 127.0.0.1 ::1\n");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->webpush_vapid_key, "/etc/dovecot/vapid.pem");
+  EXPECT_EQ(config->webpush_subject, "mailto:postmaster@example.test");
+  EXPECT_EQ(config->webpush_ttl_secs, 600u);
+  EXPECT_EQ(config->webpush_timeout_secs, 5u);
+  EXPECT_EQ(config->webpush_allow_http_hosts,
+            (std::vector<std::string>{"localhost", "127.0.0.1", "::1"}));
+
+  auto check = [](const char* text, const char* expected) {
+    auto bad = parse_dispatcher_config(text);
+    ASSERT_FALSE(bad.has_value()) << text;
+    EXPECT_NE(bad.error().message.find(expected), std::string::npos) << bad.error().message;
+  };
+  check("channels = WEBPUSH\nwebpush_subject = mailto:a@example.test\n",
+        "channel WEBPUSH needs webpush_vapid_key");
+  check("channels = WEBPUSH\nwebpush_vapid_key = /k.pem\n", "channel WEBPUSH needs webpush_subject");
+  check("webpush_vapid_key = vapid.pem\n", "webpush_vapid_key must be an absolute path");
+  check("webpush_subject = postmaster\n", "mailto: or https:");
+  check("webpush_timeout = 0\n", "webpush_timeout must be a number of seconds from 1 to 120");
+  check("webpush_allow_http_hosts = bad_host\n", "not a host name or address: \"bad_host\"");
+}
+
 TEST(DispatcherConfig, PayloadOptionsLoadTheSigningKey) {
   DispatcherConfig config;
   config.mailbox_uri = MailboxUriStyle::Imap;

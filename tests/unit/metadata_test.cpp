@@ -9,7 +9,7 @@ namespace lnotify {
 namespace {
 
 const MetadataWriteContext kUdpOffered{"NONE UDP=WAKEUP UDP=EXTENDED", std::nullopt,
-                                       "127.0.0.0/8 ::1"};
+                                       "127.0.0.0/8 ::1", ""};
 
 struct WriteCase {
   EntryScope scope;
@@ -108,15 +108,38 @@ INSTANTIATE_TEST_SUITE_P(
         WriteCase{S, "/private/notify/view", "x", false, "not an lnotify entry on the server"}));
 
 TEST(MetadataWrite, AddressFollowsTheCurrentChannel) {
-  MetadataWriteContext sms{"NONE SMS=WAKEUP UDP=WAKEUP", ChannelKind::Sms, ""};
+  MetadataWriteContext sms{"NONE SMS=WAKEUP UDP=WAKEUP", ChannelKind::Sms, "", ""};
   EXPECT_TRUE(check_metadata_write(M, "/private/notify/outband/address", "+15551234567", sms));
   auto refused = check_metadata_write(M, "/private/notify/outband/address", "127.0.0.1:9", sms);
   ASSERT_FALSE(refused.has_value());
   EXPECT_NE(refused.error().message.find("E.164"), std::string::npos);
 }
 
+TEST(MetadataWrite, WebPushEndpointNeedsHttpsOrAListedHttpHost) {
+  MetadataWriteContext webpush{"NONE WEBPUSH=EXTENDED", ChannelKind::WebPush,
+                               "push.example.net localhost", "localhost"};
+  const char* address = "/private/notify/outband/address";
+  EXPECT_TRUE(check_metadata_write(M, address, "https://push.example.net/s/1", webpush));
+  EXPECT_TRUE(check_metadata_write(M, address, "http://localhost:8090/notify/x", webpush));
+  auto http = check_metadata_write(M, address, "http://push.example.net/s/1", webpush);
+  ASSERT_FALSE(http.has_value());
+  EXPECT_NE(http.error().message.find("plain http:// is not allowed for \"push.example.net\""),
+            std::string::npos);
+  auto elsewhere = check_metadata_write(M, address, "https://other.example.net/s/1", webpush);
+  ASSERT_FALSE(elsewhere.has_value());
+  EXPECT_NE(elsewhere.error().message.find("not an allowed destination"), std::string::npos);
+  // no channel chosen yet: an endpoint is still checked like one
+  MetadataWriteContext none{"NONE WEBPUSH=EXTENDED", std::nullopt, "push.example.net", ""};
+  EXPECT_FALSE(check_metadata_write(M, address, "http://push.example.net/s/1", none));
+  EXPECT_TRUE(check_metadata_write(M, address, "https://push.example.net/s/1", none));
+  // the status is the dispatcher's
+  auto status = check_metadata_write(S, "/private/notify/webpush/status", "ok", webpush);
+  ASSERT_FALSE(status.has_value());
+  EXPECT_NE(status.error().message.find("provided by the server"), std::string::npos);
+}
+
 TEST(MetadataWrite, NothingOfferedMeansOnlyNone) {
-  MetadataWriteContext none{"", std::nullopt, ""};
+  MetadataWriteContext none{"", std::nullopt, "", ""};
   EXPECT_TRUE(check_metadata_write(M, "/private/notify/outband/channel", "NONE", none));
   auto refused = check_metadata_write(M, "/private/notify/outband/channel", "UDP=WAKEUP", none);
   ASSERT_FALSE(refused.has_value());
@@ -144,7 +167,8 @@ TEST(OfferedChannels, RoundTrip) {
 
 TEST(Provision, RoundTripsThroughTheSpool) {
   testing::TempDir dir;
-  Provision p{"NONE UDP=WAKEUP", "mail.example.test", "aes128gcm", "", "127.0.0.1"};
+  Provision p{"NONE UDP=WAKEUP", "mail.example.test", "aes128gcm", "", "127.0.0.1",
+              "ums=MessageNew,Login mwi=MWI", "INBOX", "localhost"};
   ASSERT_TRUE(write_provision(dir.path(), p).has_value());
   auto read = read_provision(dir.path());
   ASSERT_TRUE(read.has_value()) << read.error().message;
@@ -152,6 +176,9 @@ TEST(Provision, RoundTripsThroughTheSpool) {
   EXPECT_EQ(read->credential, p.credential);
   EXPECT_EQ(read->security, p.security);
   EXPECT_EQ(read->vapid_key, "");
+  EXPECT_EQ(read->s2s, p.s2s);
+  EXPECT_EQ(read->mwi_mailboxes, "INBOX");
+  EXPECT_EQ(read->webpush_http_hosts, "localhost");
   auto missing = read_provision(dir.path() + "/none");
   ASSERT_FALSE(missing.has_value());
   EXPECT_NE(missing.error().message.find("lnotify-dispatch writes it"), std::string::npos);

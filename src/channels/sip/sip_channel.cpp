@@ -20,7 +20,8 @@ Result<void> SipChannel::send_now(const Delivery& delivery) {
   const std::string& address = delivery.request.address;
   auto target = parse_sip_address(address);
   if (!target) return target.error();
-  if (auto allowed = check_destination_host(policy_, target->host); !allowed) return allowed;
+  if (auto allowed = check_destination_host(policy_, target->host); !allowed)
+    return allowed.error();
   if (delivery.payload.wsp_push)
     return permanent_error("the SIP channel does not carry WSP push PDUs");
   Outgoing out;

@@ -11,10 +11,16 @@ Result<void> UdpChannel::validate_destination(std::string_view address) const {
   return validate_address(ChannelKind::Udp, address);
 }
 
+Result<void> UdpChannel::check_policy(const std::string& host) const {
+  auto checked = check_destination_host(policy_, host);
+  if (!checked) return checked.error();
+  return {};
+}
+
 Result<void> UdpChannel::send(std::string_view address, const Payload& payload) {
   auto destination = parse_udp_address(address);
   if (!destination) return destination.error();
-  if (auto allowed = check_destination_host(policy_, destination->host); !allowed) return allowed;
+  if (auto allowed = check_policy(destination->host); !allowed) return allowed;
   if (payload.bytes.size() > kMaxDatagram)
     return permanent_error("payload of " + std::to_string(payload.bytes.size()) +
                            " bytes does not fit in a UDP datagram");
