@@ -312,6 +312,8 @@ Result<SipAddress> parse_sip_address(std::string_view value) {
     }
   }
   return address;
+}
+
 Result<WebPushEndpoint> parse_webpush_endpoint(std::string_view value) {
   // RFC 3986: scheme "://" authority path-abempty [ "?" query ]; lnotify
   // takes no userinfo (a push service has no use for it, and it would be a
