@@ -57,6 +57,7 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
       }
       return ChannelPtr(std::make_unique<http::HttpChannel>(std::move(targets),
                                                             http::make_curl_transport()));
+    }
     case ChannelKind::Sms: {
       if (auto valid = check_sms_config(config.sms); !valid) return valid.error();
       // Only how the wake-up names the mailbox matters here (no signer:
