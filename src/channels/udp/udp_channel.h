@@ -18,6 +18,10 @@ class UdpChannel : public ImmediateChannel {
   Result<void> send(std::string_view address, const Payload& payload) override;
 
  private:
+  // The destination host against the administrator's allow-list; a name
+  // that is not listed is resolved and all its addresses must be allowed.
+  Result<void> check_policy(const std::string& host) const;
+
   DatagramTransportPtr transport_;
   DestinationPolicy policy_;
 };
