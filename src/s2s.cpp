@@ -12,6 +12,7 @@
 #include "lnotify/emn.h"
 #include "lnotify/mailbox_uri.h"
 #include "lnotify/mime_header.h"
+#include "lnotify/preferences.h"
 #include "text_util.h"
 #include "utf8.h"
 
@@ -80,9 +81,10 @@ const std::vector<std::string>& default_s2s_events() {
 Result<S2sTarget> parse_s2s_target(std::string_view value) {
   const std::string_view syntax =
       " (expected NAME url=http(s)://... secret_file=/path [events=MessageNew,Login,...,MWI] "
-      "[client_cert=/path client_key=/path] [ca_file=/path] [timeout=SECONDS])";
+      "[client_cert=/path client_key=/path] [ca_file=/path] [timeout=SECONDS], "
+      "or NAME sip=sip:user@host[:port] [events=MWI])";
   S2sTarget target;
-  bool first = true, have_events = false;
+  bool first = true, have_events = false, have_timeout = false;
   while (!(value = text::trim(value)).empty()) {
     const size_t end = value.find_first_of(" \t");
     const std::string_view word = value.substr(0, end);
@@ -104,6 +106,18 @@ Result<S2sTarget> parse_s2s_target(std::string_view value) {
     if (key == "url") {
       if (auto ok = check_url(v); !ok) return permanent_error(where + ok.error().message);
       target.url = std::string(v);
+    } else if (key == "sip") {
+      // Only sip: (RFC 3842 MWI targets are SIP UAs); the SIP layer has no
+      // TLS, so a sips: URI would be a promise it cannot keep.
+      auto address = parse_sip_address(v);
+      if (!v.starts_with("sip:") || !address)
+        return permanent_error(where + "sip " + text::quote_for_message(v) + " must be a sip: URI" +
+                               (address ? std::string() : ": " + address.error().message));
+      if (!address->transport.empty() && address->transport != "udp" &&
+          address->transport != "tcp")
+        return permanent_error(where + "sip " + text::quote_for_message(v) +
+                               ": transport must be udp or tcp");
+      target.sip = std::string(v);
     } else if (key == "events") {
       have_events = true;
       std::string_view list = v;
@@ -132,12 +146,27 @@ Result<S2sTarget> parse_s2s_target(std::string_view value) {
       if (!text::all_digits(v) || ec != std::errc() || secs < 1 || secs > 120)
         return permanent_error(where + "timeout must be a number of seconds from 1 to 120");
       target.timeout_secs = secs;
+      have_timeout = true;
     } else {
       return permanent_error(where + "unknown key " + text::quote_for_message(key) +
                              std::string(syntax));
     }
   }
   if (target.name.empty()) return permanent_error("s2s_target needs a name" + std::string(syntax));
+  if (target.is_sip()) {
+    const std::string where = "target " + target.name + ": ";
+    if (!target.url.empty()) return permanent_error(where + "give url= or sip=, not both");
+    // RFC 3842 carries a message-waiting state, nothing else; the HTTP-only
+    // keys would be silently ignored, so they are refused instead.
+    if (!target.secret_file.empty() || !target.client_cert.empty() || !target.ca_file.empty() ||
+        have_timeout)
+      return permanent_error(where + "secret_file=, client_cert=, client_key=, ca_file= and "
+                             "timeout= are for url= targets (SIP uses RFC 3261 Timer F)");
+    if (!have_events) target.events = {std::string(kMwiEventName)};
+    if (target.events.size() != 1 || target.events[0] != kMwiEventName)
+      return permanent_error(where + "a sip= target takes MWI updates only (events=MWI)");
+    return target;
+  }
   if (target.url.empty())
     return permanent_error("target " + target.name + ": url= is required" + std::string(syntax));
   if (target.secret_file.empty())
@@ -153,6 +182,7 @@ Result<S2sTarget> parse_s2s_target(std::string_view value) {
 }
 
 Result<void> load_s2s_secret(S2sTarget& target) {
+  if (target.is_sip()) return {};
   struct stat st;
   if (::stat(target.secret_file.c_str(), &st) < 0)
     return permanent_error("target " + target.name + ": cannot read secret_file " +

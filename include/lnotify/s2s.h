@@ -19,17 +19,24 @@ namespace lnotify {
 // The event name a target lists to receive MWI updates.
 inline constexpr std::string_view kMwiEventName = "MWI";
 
-// One "s2s_target = NAME key=value ..." line:
-//   url=http(s)://...      where requests are POSTed (required)
+// One "s2s_target = NAME key=value ..." line, an HTTP target:
+//   url=http(s)://...      where requests are POSTed
 //   secret_file=/path      HMAC-SHA256 key (required; not world-readable)
 //   events=A,B,...         RFC 5423 names and/or MWI; default: the §14.4 set
 //   client_cert=/path      TLS client certificate (PEM), with client_key=
 //   client_key=/path
 //   ca_file=/path          CA bundle to verify the target with
 //   timeout=N              seconds for one request (1 to 120, default 10)
+// or a SIP MWI target (RFC 3842 message-summary NOTIFY; MWI updates only):
+//   sip=sip:user@host[:port][;transport=tcp]
+//   events=MWI             the default, and the only event it takes
+// A target has exactly one of url= and sip=. The SIP host is the
+// administrator's choice, trusted like url=: allowed_destinations is the
+// policy for destinations users choose and does not apply.
 struct S2sTarget {
   std::string name;
   std::string url;
+  std::string sip;  // the MWI target's sip: URI; empty for an HTTP target
   std::vector<std::string> events;
   std::string secret_file;
   std::string client_cert;
@@ -39,6 +46,7 @@ struct S2sTarget {
   std::string secret;  // read from secret_file at start-up (load_s2s_secret)
 
   bool wants(std::string_view event) const;
+  bool is_sip() const { return !sip.empty(); }
 };
 
 // The §14.4 events (new message, login, logout, read, delete, purge,
@@ -46,7 +54,8 @@ struct S2sTarget {
 const std::vector<std::string>& default_s2s_events();
 
 Result<S2sTarget> parse_s2s_target(std::string_view value);
-// Reads the target's secret; refuses a file others may read.
+// Reads the target's secret; refuses a file others may read. Nothing to
+// read for a SIP target.
 Result<void> load_s2s_secret(S2sTarget& target);
 
 // The provision value the mail plugin reads: "NAME=Ev,Ev NAME2=Ev,MWI".

@@ -21,7 +21,7 @@ std::string identity_of(const DispatcherConfig& config) {
   return name;
 }
 
-Result<ChannelPtr> make_sip_channel(const DispatcherConfig& config, DestinationPolicy policy) {
+Result<sip::ClientSettings> sip_settings(const DispatcherConfig& config) {
   sip::ClientSettings settings;
   settings.identity = identity_of(config);
   settings.timers.t1_ms = config.sip_t1_ms;
@@ -31,7 +31,13 @@ Result<ChannelPtr> make_sip_channel(const DispatcherConfig& config, DestinationP
     if (!proxy) return permanent_error("sip_outbound_proxy: " + proxy.error().message);
     settings.outbound_proxy = *proxy;
   }
-  return ChannelPtr(std::make_unique<sip::SipChannel>(std::move(settings),
+  return settings;
+}
+
+Result<ChannelPtr> make_sip_channel(const DispatcherConfig& config, DestinationPolicy policy) {
+  auto settings = sip_settings(config);
+  if (!settings) return settings.error();
+  return ChannelPtr(std::make_unique<sip::SipChannel>(std::move(*settings),
                                                       sip::make_socket_connector(),
                                                       std::move(policy), config.sip_workers));
 }
@@ -51,12 +57,24 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
       // Server-to-server only: the targets come from s2s_target lines, and
       // their secrets are read now so a bad one stops the start.
       std::map<std::string, S2sTarget> targets;
+      bool any_sip = false;
       for (S2sTarget target : config.s2s_targets) {
         if (auto loaded = load_s2s_secret(target); !loaded) return loaded.error();
+        any_sip = any_sip || target.is_sip();
         targets.emplace(target.name, std::move(target));
       }
-      return ChannelPtr(std::make_unique<http::HttpChannel>(std::move(targets),
-                                                            http::make_curl_transport()));
+      // sip= targets (RFC 3842 MWI) share the SIP channel's settings
+      // (identity, sip_outbound_proxy, sip_t1_ms), not its user policy.
+      http::SipMwiSender sip;
+      if (any_sip) {
+        auto settings = sip_settings(config);
+        if (!settings) return settings.error();
+        sip.client = std::make_unique<sip::Client>(std::move(*settings), sip::make_socket_connector());
+        sip.imap_host = config.imap_host;
+      }
+      return ChannelPtr(std::make_unique<http::HttpChannel>(
+          std::move(targets), http::make_curl_transport(), http::HttpChannel::kWorkers,
+          std::move(sip)));
     }
     case ChannelKind::Sms: {
       if (auto valid = check_sms_config(config.sms); !valid) return valid.error();

@@ -74,12 +74,14 @@ def _free_port(kind):
 
 
 class SippUas:
-    def __init__(self, scenario, transport="udp", calls=1, timeout_s=30):
+    def __init__(self, scenario, transport="udp", calls=1, timeout_s=30, port=None):
+        """port: listen there (a peer taking over from an earlier one whose
+        address a configuration names); default: a free port."""
         if not os.path.exists(SIPP):
             raise RuntimeError("sipp is missing: install sip-tester (scripts/install-deps.sh)")
         self.transport = transport
         self.dir = tempfile.mkdtemp(prefix="sipp-", dir="/tmp")
-        self.port = _free_port(socket.SOCK_DGRAM if transport == "udp" else socket.SOCK_STREAM)
+        self.port = port or _free_port(socket.SOCK_DGRAM if transport == "udp" else socket.SOCK_STREAM)
         self.scenario_path = os.path.join(self.dir, "uas.xml")
         with open(self.scenario_path, "w") as f:
             f.write(scenario)

@@ -40,9 +40,48 @@ Result<void> classify_http_response(const HttpResponse& r, const std::string& ta
   return error;
 }
 
+sip::MessageSummary mwi_message_summary(const NotificationRequest& r,
+                                        const std::string& imap_host) {
+  sip::MessageSummary summary;
+  // Draft §14.4: the indicator is ON while unread messages wait, OFF once
+  // all are read.
+  summary.messages_waiting = r.unseen > 0;
+  PayloadOptions options;
+  options.imap_host = imap_host;
+  NotificationRequest account = r;
+  account.mwi = true;  // the account's URL, not a message's
+  summary.message_account = s2s_message_url(account, options);
+  sip::MessageCounts counts;  // RFC 3842 §5.2: newmsgs SLASH oldmsgs
+  counts.context = sip::MessageContextClass::Text;
+  counts.new_messages = r.unseen;
+  counts.old_messages = r.messages > r.unseen ? r.messages - r.unseen : 0;
+  summary.counts = counts;
+  return summary;
+}
+
 HttpChannel::HttpChannel(std::map<std::string, S2sTarget> targets, HttpTransportPtr transport,
-                         unsigned workers)
-    : BlockingChannel(workers), targets_(std::move(targets)), transport_(std::move(transport)) {}
+                         unsigned workers, SipMwiSender sip)
+    : BlockingChannel(workers),
+      targets_(std::move(targets)),
+      transport_(std::move(transport)),
+      sip_(std::move(sip)) {}
+
+Result<void> HttpChannel::notify_sip(const S2sTarget& target, const NotificationRequest& request) {
+  if (!request.mwi)
+    return permanent_error("request error: target " + target.name +
+                           " is a sip= target and takes MWI updates only");
+  if (!sip_.client) return permanent_error("target " + target.name + ": no SIP client configured");
+  auto sent = send_message_summary(*sip_.client, target.sip,
+                                   mwi_message_summary(request, sip_.imap_host));
+  if (sent) return {};
+  // The same words as an HTTP target's answers in the log (README
+  // "Server-to-server notifications"): a permanent SIP failure is a
+  // request error, never repeated.
+  Error error = sent.error();
+  error.message = (!error.temporary() ? "request error: target " : "target ") + target.name + ": " +
+                  error.message;
+  return error;
+}
 
 HttpChannel::~HttpChannel() { stop_workers(); }
 
@@ -58,6 +97,7 @@ Result<void> HttpChannel::send_blocking(const Delivery& delivery) {
   if (found == targets_.end())
     return permanent_error("no s2s_target named " + text::quote_for_message(request.address));
   const S2sTarget& target = found->second;
+  if (target.is_sip()) return notify_sip(target, request);
 
   // The id a receiver de-duplicates by: the sequence-id, unique per target
   // and user (the body names the user). The timestamp is the moment of

@@ -11,10 +11,12 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "channels/blocking_channel.h"
 #include "channels/http/http_transport.h"
+#include "channels/sip/sip_notify.h"
 #include "lnotify/s2s.h"
 
 namespace lnotify::http {
@@ -29,12 +31,29 @@ inline constexpr char kSignatureHeader[] = "X-Lnotify-Signature";
 // (3xx, 5xx, 1xx) temporary, with the peer's Retry-After.
 Result<void> classify_http_response(const HttpResponse& response, const std::string& target);
 
+// An MWI update as an RFC 3842 message summary: Messages-Waiting yes while
+// unseen messages remain, Message-Account the account's imap:// URL,
+// and "Text-Message: new/old" with new = unseen, old = the rest.
+sip::MessageSummary mwi_message_summary(const NotificationRequest& request,
+                                        const std::string& imap_host);
+
+// The SIP side of the server-to-server channel: the client that sends the
+// NOTIFYs of sip= targets, and the host their Message-Account names.
+struct SipMwiSender {
+  std::unique_ptr<sip::Client> client;
+  std::string imap_host;
+};
+
+// The server-to-server channel: POSTs to url= targets, NOTIFYs to sip=
+// targets; the dispatcher's per (target, user) queue, retries and
+// acknowledgement rules are the same for both.
 class HttpChannel : public BlockingChannel {
  public:
   static constexpr unsigned kWorkers = 4;
 
+  // sip may be empty when no target is a sip= one.
   HttpChannel(std::map<std::string, S2sTarget> targets, HttpTransportPtr transport,
-              unsigned workers = kWorkers);
+              unsigned workers = kWorkers, SipMwiSender sip = {});
   ~HttpChannel() override;
 
   ChannelKind kind() const override { return ChannelKind::Http; }
@@ -47,6 +66,9 @@ class HttpChannel : public BlockingChannel {
  private:
   const std::map<std::string, S2sTarget> targets_;
   HttpTransportPtr transport_;
+  SipMwiSender sip_;
+
+  Result<void> notify_sip(const S2sTarget& target, const NotificationRequest& request);
 };
 
 }  // namespace lnotify::http
