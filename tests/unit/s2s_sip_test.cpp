@@ -74,6 +74,10 @@ TEST(S2sSipSummary, OffOnceAllSeen) {
   ASSERT_TRUE(s.counts);
   EXPECT_EQ(s.counts->new_messages, 0u);
   EXPECT_EQ(s.counts->old_messages, 2u);
+  // The account, not the session's user name, whichever session it was.
+  NotificationRequest imap = mwi_request(2, 0);
+  imap.user = "alice";
+  EXPECT_EQ(http::mwi_message_summary(imap, "h").message_account, "imap://alice%40example.test@h/");
   // Counts never wrap when a racing expunge left unseen above messages.
   EXPECT_EQ(http::mwi_message_summary(mwi_request(1, 3), "h").counts->old_messages, 0u);
 }

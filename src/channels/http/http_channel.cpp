@@ -50,6 +50,10 @@ sip::MessageSummary mwi_message_summary(const NotificationRequest& r,
   options.imap_host = imap_host;
   NotificationRequest account = r;
   account.mwi = true;  // the account's URL, not a message's
+  // The same account whichever session changed the state: LMTP names the
+  // user as the recipient address, an IMAP login maybe without @domain;
+  // the account (user@lnotify_mailat_domain) is the same for both.
+  if (!r.account.empty()) account.user = r.account;
   summary.message_account = s2s_message_url(account, options);
   sip::MessageCounts counts;  // RFC 3842 §5.2: newmsgs SLASH oldmsgs
   counts.context = sip::MessageContextClass::Text;
