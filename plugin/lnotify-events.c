@@ -266,17 +266,6 @@ void lnotify_events_client_reacted(struct mail_user *user, const char *how)
 	lnotify_handoff_reaction(luser, lnotify_account(luser), how);
 }
 
-static const char *const lnotify_channel_names[] = {
-	[LNOTIFY_CHANNEL_NONE] = "NONE",
-	[LNOTIFY_CHANNEL_SMS] = "SMS",
-	[LNOTIFY_CHANNEL_MMS] = "MMS",
-	[LNOTIFY_CHANNEL_SIP] = "SIP",
-	[LNOTIFY_CHANNEL_XMPP] = "XMPP",
-	[LNOTIFY_CHANNEL_UDP] = "UDP",
-	[LNOTIFY_CHANNEL_WEBPUSH] = "WEBPUSH",
-	[LNOTIFY_CHANNEL_HTTP] = "HTTP",
-};
-
 int lnotify_events_queue_test(struct mail_user *user, const char *mailbox_name,
 			      const char **description_r, const char **error_r)
 {
@@ -315,7 +304,7 @@ int lnotify_events_queue_test(struct mail_user *user, const char *mailbox_name,
 			lnotify_handoff_wake_dispatcher(luser, 1);
 			*description_r = t_strdup_printf(
 				"%s=%s to %s",
-				lnotify_channel_names[prefs->channel.channel],
+				lnotify_channel_name(prefs->channel.channel),
 				prefs->channel.format == LNOTIFY_FORMAT_EXTENDED ?
 				"EXTENDED" : "WAKEUP", prefs->address);
 		}

@@ -92,8 +92,6 @@ int sieve_lnotify_action_check_duplicates(
 /* The parsed URI of an action that passed runtime_check_operands. */
 const struct sieve_lnotify_uri *
 sieve_lnotify_action_uri(const struct sieve_enotify_action *nact);
-/* "SMS", "SIP", ... as in METADATA */
-const char *sieve_lnotify_channel_name(enum lnotify_channel channel);
 void sieve_lnotify_action_print(const struct sieve_enotify_print_env *penv,
 				const struct sieve_enotify_action *nact);
 

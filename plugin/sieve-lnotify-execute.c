@@ -207,7 +207,7 @@ sieve_lnotify_execute(const struct sieve_enotify_exec_env *nenv,
 	}
 	if (!sieve_lnotify_destination(nenv, api, luser, uri, &request))
 		return 0;
-	channel = sieve_lnotify_channel_name(request.channel);
+	channel = lnotify_channel_name(request.channel);
 	if (!sieve_lnotify_within_cap(nenv, mctx, t_strdup_printf("%s %s",
 					channel, request.address)))
 		return 0;

@@ -16,22 +16,6 @@ struct sieve_lnotify_action_context {
 	struct sieve_lnotify_uri uri;
 };
 
-static const char *const channel_names[] = {
-	[LNOTIFY_CHANNEL_NONE] = "NONE",
-	[LNOTIFY_CHANNEL_SMS] = "SMS",
-	[LNOTIFY_CHANNEL_MMS] = "MMS",
-	[LNOTIFY_CHANNEL_SIP] = "SIP",
-	[LNOTIFY_CHANNEL_XMPP] = "XMPP",
-	[LNOTIFY_CHANNEL_UDP] = "UDP",
-	[LNOTIFY_CHANNEL_WEBPUSH] = "WEBPUSH",
-};
-
-const char *sieve_lnotify_channel_name(enum lnotify_channel channel)
-{
-	i_assert((unsigned int)channel < N_ELEMENTS(channel_names));
-	return channel_names[channel];
-}
-
 bool sieve_lnotify_method_load(const struct sieve_enotify_method *nmth,
 			       const struct sieve_lnotify_scheme *scheme,
 			       void **context)
@@ -166,7 +150,7 @@ void sieve_lnotify_action_print(const struct sieve_enotify_print_env *penv,
 			"channel and address chosen with METADATA\n");
 	} else {
 		sieve_enotify_method_printf(penv, "    => channel      : %s\n",
-			sieve_lnotify_channel_name(uri->channel));
+			lnotify_channel_name(uri->channel));
 		sieve_enotify_method_printf(penv, "    => address      : %s\n",
 			str_sanitize(uri->address, 256));
 	}

@@ -30,6 +30,17 @@ bool from_c(enum lnotify_channel channel, ChannelKind& kind) {
 
 const char* or_empty(const char* s) { return s == nullptr ? "" : s; }
 
+}  // namespace
+
+extern "C" const char* lnotify_channel_name(enum lnotify_channel channel) {
+  ChannelKind kind;
+  if (channel == LNOTIFY_CHANNEL_NONE) return "NONE";
+  // channel_name() views static strings: safe to hand to C.
+  return from_c(channel, kind) ? channel_name(kind).data() : "?";
+}
+
+namespace {
+
 template <typename F>
 int guarded(struct lnotify_error* error_r, F&& body) {
   try {

@@ -25,6 +25,10 @@ enum lnotify_channel {
 	LNOTIFY_CHANNEL_HTTP,
 };
 
+/* The channel's name as users write it ("UDP", ...; "NONE"). Never NULL:
+   a value outside the enum is "?". */
+const char *lnotify_channel_name(enum lnotify_channel channel);
+
 enum lnotify_format {
 	LNOTIFY_FORMAT_WAKEUP = 0,
 	LNOTIFY_FORMAT_EXTENDED,
