@@ -1,5 +1,9 @@
 """Issue 10, fault injection: the dispatcher's disk full, the mail side's
-spool full, a corrupted queue file, and a Dovecot reload during a burst.
+spool full, a corrupted queue file, a Dovecot reload during a burst, and an
+HTTP gateway that sends garbage, closes in the middle of its reply or
+answers too slowly. (A gateway that does not answer at all: the SIP
+channel's Timer F in test_channel_sip, XMPP's stalled login in
+test_channel_xmpp.)
 Each ends with a clear log line and nothing lost that the design promises
 to keep (README "Dispatcher"): once the LMTP reply said 250, the
 notification goes out, at least once, unless the spool could not take it,
@@ -12,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import smtplib
 import subprocess
 import threading
@@ -199,3 +204,100 @@ class ReloadDuringBurst(DispatcherTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MisbehavingGateway:
+    """An HTTP SMS gateway that misbehaves on the first request in one of
+    the ways a real one does (garbage instead of HTTP, the connection closed
+    in the middle of the reply, no answer within the timeout) and answers
+    like Kannel ("202 0: Accepted for delivery") from then on."""
+
+    def __init__(self, fault):
+        self.fault = fault
+        self.requests = 0
+        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.port = self.server.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/cgi-bin/sendsms"
+        self.closing = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.closing:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                try:
+                    request = conn.recv(65536)
+                except OSError:
+                    continue
+                if not request:
+                    continue
+                self.requests += 1
+                if self.requests == 1 and self.fault == "garbage":
+                    conn.sendall(b"\x00\xffHELLO? this is not HTTP\r\n\r\n")
+                elif self.requests == 1 and self.fault == "mid-reply":
+                    conn.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Length: 100\r\n\r\n0: Acc")
+                elif self.requests == 1 and self.fault == "slow":
+                    time.sleep(4)  # past sms_timeout = 2
+                else:
+                    body = b"0: Accepted for delivery"
+                    conn.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
+                                 b"Connection: close\r\n\r\n%s" % (len(body), body))
+
+    def close(self):
+        self.closing = True
+        self.server.close()
+
+
+class GatewayFaults(DispatcherTestCase):
+    """The SMS channel against a gateway that misbehaves once: a clear
+    "deferred" line with the cause, then the notification goes out at the
+    retry; nothing is lost and the delivery never noticed."""
+    FAULT = None
+
+    def setUp(self):
+        self.gateway = MisbehavingGateway(self.FAULT)
+        self.addCleanup(self.gateway.close)
+        self.dispatch_settings = {"unanswered_limit": "0", "rate_limit": "0", "retry_base": "1",
+                                  "retry_max": "1", "channels": "UDP SMS", "sms_gateway_url": self.gateway.url,
+                                  "sms_username": "lnotify", "sms_password": "secret", "sms_timeout": "2"}
+        super().setUp()
+
+    def check(self, cause):
+        self.choose("SMS=WAKEUP", "+15551234567")
+        deliver_many(self.dovecot, 1)
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            r"lnotify-dispatch: Warning: notification deferred \(user=alice@example.test mailbox=INBOX uid=1 .*\): "
+            + cause, timeout=30))
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            r"lnotify-dispatch: Info: sent WAKEUP over SMS to \+15551234567 \(user=alice@example.test "
+            r"mailbox=INBOX uid=1", timeout=30))
+        self.assertGreaterEqual(self.gateway.requests, 2)
+
+
+class GatewaySendsGarbage(GatewayFaults):
+    FAULT = "garbage"
+
+    def test_retried_and_sent(self):
+        self.check(r"SMS gateway 127.0.0.1:\d+: Unsupported protocol: Received HTTP/0.9 when not allowed")
+
+
+class GatewayClosesMidReply(GatewayFaults):
+    FAULT = "mid-reply"
+
+    def test_retried_and_sent(self):
+        self.check(r"SMS gateway 127.0.0.1:\d+: Transferred a partial file: transfer closed with \d+ bytes remaining")
+
+
+class GatewayTooSlow(GatewayFaults):
+    FAULT = "slow"
+
+    def test_retried_and_sent(self):
+        self.check(r"SMS gateway 127.0.0.1:\d+: Timeout was reached: Operation timed out after \d+ milliseconds")
