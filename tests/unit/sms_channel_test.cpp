@@ -236,6 +236,9 @@ TEST(SmsReply, GenericMapping) {
   EXPECT_TRUE(interpret_generic_reply({413, "", "", ""}).error().too_large);
   EXPECT_TRUE(interpret_generic_reply({500, "", "", ""}).error().temporary());
   EXPECT_TRUE(interpret_generic_reply({0, "", "", ""}).error().temporary());
+  // An interim status is no acceptance, whatever the body says.
+  EXPECT_TRUE(interpret_generic_reply({121, "0: Accepted", "", ""}).error().temporary());
+  EXPECT_TRUE(interpret_kannel_reply({100, "0: Accepted", "", ""}).error().temporary());
   EXPECT_EQ(retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT"), 0);
   EXPECT_EQ(retry_after_ms("99999999999"), 0);
   EXPECT_EQ(retry_after_ms("100000"), 86400000);

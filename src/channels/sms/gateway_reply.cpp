@@ -45,7 +45,9 @@ Result<void> by_status(const GatewayReply& reply) {
     return e;
   }
   if (s >= 400) return permanent_error("gateway refused the message: " + describe(reply));
-  return {};
+  // What remains is 1xx: not a final answer, so the message may not have
+  // been taken (found by fuzz_sms_reply: it counted as sent).
+  return temporary_error("gateway answered " + describe(reply) + ", which is not a final answer");
 }
 
 }  // namespace
