@@ -276,7 +276,11 @@ class Dovecot:
         built = os.path.join(BUILD, "plugin", sieve_ours)
         if not os.path.exists(built):
             raise RuntimeError(f"{built} is missing: build the project first")
-        os.symlink(built, os.path.join(self.sieve_plugin_dir, sieve_ours))
+        # A copy, not a link: managesieve loads Sieve plugins after dropping
+        # to the mail user, who may not be able to reach a checkout under a
+        # private directory (mktemp -d makes it 0700).
+        shutil.copy2(built, os.path.join(self.sieve_plugin_dir, sieve_ours))
+        os.chmod(os.path.join(self.sieve_plugin_dir, sieve_ours), 0o755)
         # doveadm's module dir as doveadm will see it (see doveadm()): the
         # stock plugins copied (links would point back into the mount
         # point), lnotify's from the build.
