@@ -424,6 +424,18 @@ plugin {{
 
     # ---- life cycle ---------------------------------------------------
 
+    def _wait_for_provision(self, deadline):
+        """What the dispatcher offers (channels, keys) is published when it
+        starts; SETMETADATA checks against it. Waits for it, so a test does
+        not race the dispatcher's start on a loaded machine. A dispatcher
+        that cannot start (tests of bad configurations) publishes nothing:
+        then this just returns at the deadline."""
+        if not self.with_dispatcher:
+            return
+        provision = os.path.join(self.spool, "provision")
+        while not os.path.exists(provision) and time.time() < deadline and self.process.poll() is None:
+            time.sleep(0.05)
+
     def start(self, timeout=15.0):
         check = subprocess.run(["doveconf", "-c", self.conf, "-n"], capture_output=True, text=True)
         if check.returncode != 0:
@@ -436,6 +448,7 @@ plugin {{
                 raise RuntimeError(f"dovecot exited with {self.process.returncode}:\n{self.log()}")
             if self._accepts(self.imap_port) and self._accepts(self.lmtp_port) and \
                     ("@SIEVE_PORT@" not in self.extra_conf or self._accepts(self.sieve_port)):
+                self._wait_for_provision(deadline)
                 return self
             time.sleep(0.05)
         raise RuntimeError(f"dovecot did not start listening within {timeout}s:\n{self.log()}")
