@@ -43,6 +43,19 @@ imaplib.Commands.setdefault("GETMETADATA", ("AUTH", "SELECTED"))
 imaplib.Commands.setdefault("NOTIFY", ("AUTH", "SELECTED"))
 
 
+def terminate(process, timeout):
+    """Stops a process the tests started: SIGTERM, then SIGKILL after
+    timeout seconds. None or an exited process is fine."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port(kind=socket.SOCK_STREAM):
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
@@ -462,15 +475,7 @@ plugin {{
             return False
 
     def stop(self):
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process, 15)
         self.process = None
 
     def cleanup(self):

@@ -11,14 +11,13 @@ import os
 import pwd
 import queue
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import threading
 import time
 
-from lnotify_harness import free_port
+from lnotify_harness import free_port, terminate
 
 DOMAIN = "localhost"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -125,15 +124,7 @@ class Prosody:
         raise RuntimeError("prosody did not listen in time:\n" + self.log())
 
     def stop(self):
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process, 10)
         self.process = None
 
     def cleanup(self):
