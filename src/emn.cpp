@@ -1,6 +1,5 @@
 #include "lnotify/emn.h"
 
-#include <cstdio>
 #include <ctime>
 
 #include "xml_writer.h"
@@ -13,11 +12,19 @@ std::string emn_timestamp(int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  // snprintf rather than strftime: no locale lookups on the hot path.
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  // Digits by hand rather than strftime or snprintf: no locale lookups and no
+  // format parsing on the hot path. The clamp above keeps the year 4 digits.
+  char buf[] = "YYYY-MM-DDThh:mm:ssZ";
+  auto put = [&buf](size_t at, int value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10) buf[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, tm.tm_year + 1900, 4);
+  put(5, tm.tm_mon + 1, 2);
+  put(8, tm.tm_mday, 2);
+  put(11, tm.tm_hour, 2);
+  put(14, tm.tm_min, 2);
+  put(17, tm.tm_sec, 2);
+  return std::string(buf, sizeof(buf) - 1);
 }
 
 Result<std::string> encode_emn_xml(const EmnWakeup& emn) {

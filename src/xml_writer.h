@@ -1,14 +1,14 @@
-// The XML serializer all lnotify XML goes through (internal header): never
-// build XML by pasting strings elsewhere. It writes into one string, with
-// the escaping libxml2's xmlTextWriter uses (the byte-for-byte same output,
-// checked by xml_writer_test against libxml2), without its per-document
-// allocations: payload encoding is on the dispatcher's hot path (issue 9,
-// BENCHMARKS.md "Encoders").
+// The XML serializer all lnotify XML goes through (internal header): a thin
+// wrapper over libxml2's xmlTextWriter (CONTRACT.md: "All XML is produced
+// with libxml2 (never by string pasting)"). Payload encoding is on the
+// dispatcher's hot path (issue 9, BENCHMARKS.md "Encoders"), and a new
+// xmlTextWriter per document (its dictionary, its UTF-8 encoder, its
+// buffers) cost more than writing the document; so each thread keeps one
+// writer and reuses it document after document.
 #pragma once
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "lnotify/result.h"
 
@@ -18,9 +18,15 @@ namespace lnotify::xml {
 // control characters other than TAB, LF and CR are dropped (utf8::sanitize).
 std::string sanitize_utf8(std::string_view text);
 
+struct LibxmlSession;
+
 class Writer {
  public:
-  Writer() { out_.reserve(512); }
+  Writer();
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
   bool ok() const { return ok_; }
 
   Writer& start_document();
@@ -34,11 +40,10 @@ class Writer {
   Result<std::string> finish();
 
  private:
-  void close_start_tag();
+  void check(int rc) { ok_ = ok_ && rc >= 0; }
 
-  std::string out_;
-  std::vector<const char*> open_;  // element names (string literals)
-  bool start_tag_open_ = false;
+  LibxmlSession* session_;  // the thread's writer, or a private one if that is in use
+  bool finished_ = false;
   bool ok_ = true;
 };
 
