@@ -18,6 +18,19 @@
 namespace lnotify {
 namespace {
 
+// This boot of the machine (Linux); empty when unknown, which recovery
+// treats as a restart.
+std::string current_boot_id() {
+  std::string id;
+  if (FILE* f = std::fopen("/proc/sys/kernel/random/boot_id", "re")) {
+    char buf[64];
+    if (std::fgets(buf, sizeof(buf), f) != nullptr) id = buf;
+    std::fclose(f);
+  }
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  return id;
+}
+
 using dispatch_text::describe;
 
 // A writer renames its record into incoming/ right after closing it; a
@@ -100,7 +113,11 @@ Dispatcher::~Dispatcher() {
   // the next start).
   channels_.clear();
   try {
-    save_state(false);
+    // An orderly stop: everything is written and flushed, so the next
+    // start continues every device's sequence-ids without a gap even
+    // after a reboot (SequenceStore::recover).
+    if (journal_.is_open()) sequences_.mark_clean_stop();
+    save_state(true);
   } catch (...) {
     // Nothing more can be done at exit; what was not written is replayed
     // from the spool (a sequence-id is always written before its send).
@@ -125,6 +142,11 @@ Result<void> Dispatcher::start() {
   if (unknown + journal_.skipped_lines() > 0)
     logger_.warning("state journal in " + state_dir_ + ": ignored " +
                     std::to_string(unknown + journal_.skipped_lines()) + " line(s) it did not understand");
+  if (const size_t skipped = sequences_.recover(current_boot_id()); skipped > 0)
+    logger_.warning("the machine restarted since the dispatcher last ran and it had not stopped "
+                    "cleanly: sequence-ids of " + std::to_string(skipped) +
+                    " device(s) skip to the end of their reservation, so their clients see a gap "
+                    "(notifications sent just before may be lost from the journal, never reused)");
 
   // A previous process was killed or crashed: what it had claimed is in
   // active/ and goes out again (at least once, with the sequence-id it was
@@ -374,10 +396,13 @@ DispatchStats Dispatcher::run_due(size_t budget) {
     return stats;
   }
 
-  // The sequence-ids must be on disk before any of these leaves.
+  // The sequence-ids must be written before any of these leaves, and a new
+  // reservation flushed (SequenceStore: a crash of this process keeps what
+  // was written; a crash of the machine keeps what was flushed).
   for (Ready& r : ready)
     r.request.sequence_id = sequences_.assign(r.entry, SequenceStore::device_key(r.request));
-  if (auto written = journal_.write(true); !written) {
+  const bool flush = sequences_.sync_needed();
+  if (auto written = journal_.write(flush); !written) {
     logger_.error("cannot write the state journal, nothing is sent until it can be: " +
                   written.error().message);
     for (Ready& r : ready) {
@@ -388,6 +413,7 @@ DispatchStats Dispatcher::run_due(size_t budget) {
     }
     return stats;
   }
+  if (flush) sequences_.flushed();
   for (Ready& r : ready) send(r, stats);
   // Immediate channels have answered already.
   const DispatchStats answered = collect();

@@ -3,10 +3,11 @@
 // tab-separated lines is its durable truth. It is replayed at start, and
 // rewritten from memory (a snapshot) once it has grown.
 //
-// Why a journal: a sequence-id must be on disk before the notification
-// carrying it is sent (a crash may then repeat an id, never skip one).
-// Appending a line and one fdatasync() per pass costs far less than
-// rewriting a file per device (README "Dispatcher", measured in bench/).
+// Why a journal: a sequence-id must be written before the notification
+// carrying it is sent (a crash may then repeat an id, never reuse one).
+// Appending a line costs far less than rewriting a file per device, and
+// only a device's new block of ids needs an fdatasync (SequenceStore;
+// README "The state journal and sequence-ids", measured in bench/).
 #pragma once
 
 #include <functional>
