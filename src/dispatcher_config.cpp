@@ -177,6 +177,13 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       auto ms = parse_number(key, value, 10, 10000, "milliseconds");
       if (!ms) return permanent_error(where + ms.error().message);
       config.sip_t1_ms = *ms;
+    } else if (key == "sip_username" || key == "sip_password") {
+      // sent back in a quoted string of the Authorization header
+      for (char c : value)
+        if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\' || c == 0x7f)
+          return permanent_error(where + std::string(key) +
+                                 " must not contain quotes, backslashes or control characters");
+      (key == "sip_username" ? config.sip_username : config.sip_password) = std::string(value);
     } else if (key == "s2s_target") {
       auto target = parse_s2s_target(value);
       if (!target) return permanent_error(where + "s2s_target: " + target.error().message);
@@ -225,6 +232,8 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
     return permanent_error("retry_max (" + std::to_string(config.policy.retry_max_secs) +
                            ") must not be less than retry_base (" +
                            std::to_string(config.policy.retry_base_secs) + ")");
+  if (config.sip_username.empty() != config.sip_password.empty())
+    return permanent_error("sip_username and sip_password go together (Digest credentials)");
   if (!config.s2s_targets.empty() && config.imap_host.empty())
     return permanent_error("s2s_target needs imap_host (requests carry the message's imap:// "
                            "URL, RFC 5092)");

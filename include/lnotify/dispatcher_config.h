@@ -54,6 +54,8 @@ struct DispatcherConfig {
   std::string sip_outbound_proxy;  // host[:port]; empty: straight to the URI's host
   unsigned sip_workers = 4;        // sends in flight at once
   unsigned sip_t1_ms = 500;        // RFC 3261 T1 (Timer F = 64*T1); lower only for tests
+  std::string sip_username;        // Digest credentials for a proxy or peer that
+  std::string sip_password;        //   challenges (401/407); both or neither
   // Web Push (README "Web Push channel"); the key and subject are required
   // when WEBPUSH is among the channels.
   std::string webpush_vapid_key;  // absolute path of a P-256 PEM private key

@@ -26,6 +26,8 @@ Result<sip::ClientSettings> sip_settings(const DispatcherConfig& config) {
   settings.identity = identity_of(config);
   settings.timers.t1_ms = config.sip_t1_ms;
   settings.timers.t2_ms = std::max<int64_t>(4000, config.sip_t1_ms);
+  if (!config.sip_username.empty())
+    settings.credentials = sip::DigestCredentials{config.sip_username, config.sip_password};
   if (!config.sip_outbound_proxy.empty()) {
     auto proxy = sip::parse_host_port(config.sip_outbound_proxy);
     if (!proxy) return permanent_error("sip_outbound_proxy: " + proxy.error().message);

@@ -63,6 +63,32 @@ def uas_scenario(method="MESSAGE", status="200 OK", body_regexp=None, wait_ms=0)
     return text + "</scenario>\n"
 
 
+def digest_uas_scenario(username, password, realm="example.test"):
+    """A UAS behind Digest authentication: the first MESSAGE gets a 401 with
+    a challenge (qop=auth); the next one is checked by sipp's own
+    <verifyauth> against username and password, logged as auth=true/false,
+    and answered 200 when valid, else with a second 401."""
+    challenge = f'WWW-Authenticate: Digest realm="{realm}", nonce="[pid]n[call_number]", qop="auth"'
+    challenged = _ANSWER.format(status="401 Unauthorized").replace(
+        "      Content-Length: 0\n", f"      {challenge}\n      Content-Length: 0\n")
+    return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="lnotify MESSAGE UAS with Digest authentication">
+  <recv request="MESSAGE" crlf="true"/>
+{challenged}  <recv request="MESSAGE" crlf="true">
+    <action>
+      <verifyauth assign_to="authvalid" username="{_xml(username)}" password="{_xml(password)}"/>
+      <log message="MESSAGE auth=[$authvalid]"/>
+    </action>
+  </recv>
+  <nop hide="true" test="authvalid" next="valid"/>
+{challenged}  <nop hide="true" next="done"/>
+  <label id="valid"/>
+{_ANSWER.format(status="200 OK")}  <label id="done"/>
+</scenario>
+"""
+
+
 def _xml(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 

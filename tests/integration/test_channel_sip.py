@@ -14,7 +14,7 @@ import subprocess
 import unittest
 
 from lnotify_harness import ADDRESS, BUILD, CHANNEL, DovecotTestCase, parse_emn
-from sipp_peer import SippUas, uas_scenario
+from sipp_peer import SippUas, digest_uas_scenario, uas_scenario
 
 SIP_DISPATCH = {"channels": "UDP SIP", "sip_t1_ms": "100", "retry_base": "1", "retry_max": "2"}
 EMN_BODY = r'<emn [^>]*mailbox="[^"]+"'
@@ -130,6 +130,40 @@ class SipFailures(SipTestCase):
         m = self.dovecot.wait_for_log(r"notification deferred \([^\n]*\): MESSAGE to 127\.0\.0\.1:\d+/UDP: "
                                       r"no answer within 6\.4 s \(Timer F; 7 transmissions\)", timeout=15)
         self.assertIsNotNone(m, self.dovecot.log())
+
+
+class SipAuthentication(SipTestCase):
+    """RFC 3261 §22: a 401 challenge is answered once with the configured
+    credentials; sipp's <verifyauth> computes the digest on its own."""
+    dispatch_settings = dict(SIP_DISPATCH, sip_username="lnotify", sip_password="s3cret")
+
+    def test_a_challenge_is_answered_with_valid_credentials(self):
+        peer = self.sipp(digest_uas_scenario("lnotify", "s3cret"))
+        address = f"sip:alice@{peer.uri_host}"
+        self.choose("SIP=WAKEUP", address)
+        self.assertEqual(self.dovecot.deliver_lmtp(), {})
+        self.assertEqual(peer.wait(20), 0, peer.output())
+        self.assertIn("MESSAGE auth=true", peer.actions())
+        first, second = peer.received()
+        self.assertEqual(first[1]["call-id"], second[1]["call-id"])
+        self.assertEqual(second[1]["cseq"], "2 MESSAGE")
+        self.assertNotIn("authorization", first[1])
+        self.assertRegex(second[1]["authorization"], r'^Digest username="lnotify", realm="example\.test", '
+                                                     r'nonce="[^"]+", uri="sip:alice@[^"]+", response="[0-9a-f]{32}"')
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            rf"sent WAKEUP over SIP to {re.escape(address)}"), self.dovecot.log())
+
+    def test_refused_credentials_are_a_permanent_failure(self):
+        peer = self.sipp(digest_uas_scenario("lnotify", "another-password"))
+        self.choose("SIP=WAKEUP", f"sip:alice@{peer.uri_host}")
+        self.assertEqual(self.dovecot.deliver_lmtp(), {})
+        self.assertEqual(peer.wait(20), 0, peer.output())
+        self.assertIn("MESSAGE auth=false", peer.actions())
+        m = self.dovecot.wait_for_log(
+            r"notification dropped \(user=alice@example.test [^\n]*\): MESSAGE to 127\.0\.0\.1:\d+/UDP: "
+            r"SIP 401 again after authenticating as \"lnotify\": the credentials are refused")
+        self.assertIsNotNone(m, self.dovecot.log())
+        self.assertEqual(len(peer.received()), 2, "answered once, not in a loop")
 
 
 class SipDestinationAllowList(SipTestCase):

@@ -8,6 +8,7 @@
 
 #include "channels/sip/sip_channel.h"
 #include "channels/sip/sip_client.h"
+#include "channels/sip/sip_digest.h"
 #include "channels/sip/sip_message.h"
 #include "channels/sip/sip_notify.h"
 #include "lnotify/dispatcher_config.h"
@@ -406,6 +407,152 @@ TEST(SipAddress, SplitsTheUri) {
   EXPECT_EQ(b->port, 0);
   EXPECT_FALSE(parse_sip_address("sip:example.org").has_value());
   EXPECT_FALSE(parse_sip_address("sip:a@b?subject=x").has_value());
+}
+
+// ---- Digest authentication (RFC 3261 §22) -----------------------------
+
+// The response value of an Authorization header.
+std::string response_of(const std::string& authorization) {
+  const size_t at = authorization.find("response=\"") + 10;
+  return authorization.substr(at, authorization.find('"', at) - at);
+}
+
+TEST(SipDigest, Rfc2617Example) {
+  auto c = parse_digest_challenge(
+      "Digest realm=\"testrealm@host.com\", qop=\"auth,auth-int\", "
+      "nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_TRUE(c->qop_auth);
+  EXPECT_EQ(c->algorithm, "MD5");
+  const std::string a = digest_authorization(*c, {"Mufasa", "Circle Of Life"}, "GET",
+                                             "/dir/index.html", "0a4f113b", "00000001");
+  EXPECT_EQ(response_of(a), "6629fae49393a05397450978507c4ef1");
+  EXPECT_NE(a.find("opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""), std::string::npos);
+  EXPECT_NE(a.find("qop=auth, nc=00000001"), std::string::npos);
+}
+
+TEST(SipDigest, Rfc7616ExamplesMd5AndSha256) {
+  const std::string params =
+      " realm=\"http-auth@example.org\", qop=\"auth, auth-int\", "
+      "nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", "
+      "opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"";
+  const DigestCredentials mufasa{"Mufasa", "Circle of Life"};
+  const std::string cnonce = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
+  auto md5 = parse_digest_challenge("Digest algorithm=MD5," + params);
+  auto sha = parse_digest_challenge("Digest algorithm=SHA-256," + params);
+  ASSERT_TRUE(md5.has_value() && sha.has_value());
+  EXPECT_EQ(response_of(digest_authorization(*md5, mufasa, "GET", "/dir/index.html", cnonce, "00000001")),
+            "8ca523f5e9506fed4657c9700eebdbec");
+  EXPECT_EQ(response_of(digest_authorization(*sha, mufasa, "GET", "/dir/index.html", cnonce, "00000001")),
+            "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+}
+
+TEST(SipDigest, RefusesWhatItCannotAnswer) {
+  EXPECT_FALSE(parse_digest_challenge("Basic realm=\"x\"").has_value());
+  EXPECT_FALSE(parse_digest_challenge("Digest realm=\"x\"").has_value()) << "no nonce";
+  EXPECT_FALSE(parse_digest_challenge("Digest nonce=\"n\", algorithm=MD5-sess").has_value());
+  EXPECT_FALSE(parse_digest_challenge("Digest nonce=\"n\", qop=\"auth-int\"").has_value());
+  EXPECT_FALSE(parse_digest_challenge("Digest nonce=\"n").has_value()) << "unterminated";
+  EXPECT_FALSE(parse_digest_challenge("Digest nonce=\"a\\\"b\"").has_value()) << "a quote we would echo";
+  EXPECT_FALSE(parse_digest_challenge("Digest =x").has_value());
+  auto stale = parse_digest_challenge("Digest nonce=abc, stale=TRUE");
+  ASSERT_TRUE(stale.has_value());
+  EXPECT_TRUE(stale->stale);
+  EXPECT_FALSE(stale->qop_auth);
+}
+
+ClientSettings with_credentials() {
+  ClientSettings s = settings();
+  s.credentials = DigestCredentials{"lnotify", "s3cret"};
+  return s;
+}
+
+std::string header_line(const std::string& request, const std::string& name) {
+  const size_t at = request.find("\r\n" + name + ": ");
+  if (at == std::string::npos) return "";
+  return request.substr(at + 2, request.find("\r\n", at + 2) - at - 2);
+}
+
+TEST(SipClient, AnswersADigestChallengeOnceInTheSameDialogIdentifiers) {
+  FakeNet net;
+  net.answers.push_back({10, [](const std::string& req) {
+    return answer(req, "401 Unauthorized",
+                  "WWW-Authenticate: Digest realm=\"example.test\", nonce=\"abc\", qop=\"auth\"\r\n");
+  }});
+  net.answers.push_back({20, [](const std::string& req) { return answer(req, "200 OK"); }});
+  Client client(with_credentials(), std::make_unique<FakeConnector>(net), clock_of(net));
+  auto r = client.send(message_to("sip:alice@192.0.2.9"));
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  ASSERT_EQ(net.sent.size(), 2u);
+  EXPECT_EQ(net.opened, 1) << "the same flow";
+  EXPECT_EQ(header_line(net.sent[0], "Call-ID"), header_line(net.sent[1], "Call-ID"));
+  EXPECT_EQ(header_line(net.sent[0], "From"), header_line(net.sent[1], "From"));
+  EXPECT_EQ(header_line(net.sent[1], "CSeq"), "CSeq: 2 MESSAGE");
+  EXPECT_NE(header_line(net.sent[0], "Via"), header_line(net.sent[1], "Via")) << "a new branch";
+  const std::string auth = header_line(net.sent[1], "Authorization");
+  EXPECT_NE(auth.find("Digest username=\"lnotify\", realm=\"example.test\", nonce=\"abc\", "
+                      "uri=\"sip:alice@192.0.2.9\""), std::string::npos) << auth;
+  EXPECT_EQ(header_line(net.sent[0], "Authorization"), "");
+}
+
+TEST(SipClient, AProxyChallengeGetsProxyAuthorization) {
+  FakeNet net;
+  net.answers.push_back({10, [](const std::string& req) {
+    return answer(req, "407 Proxy Authentication Required",
+                  "Proxy-Authenticate: Digest realm=\"proxy\", nonce=\"n1\", algorithm=SHA-256\r\n");
+  }});
+  net.answers.push_back({20, [](const std::string& req) { return answer(req, "202 Accepted"); }});
+  Client client(with_credentials(), std::make_unique<FakeConnector>(net), clock_of(net));
+  ASSERT_TRUE(client.send(message_to("sip:alice@192.0.2.9")).has_value());
+  ASSERT_EQ(net.sent.size(), 2u);
+  EXPECT_NE(header_line(net.sent[1], "Proxy-Authorization").find("algorithm=SHA-256"), std::string::npos);
+}
+
+TEST(SipClient, ASecondChallengeMeansTheCredentialsAreRefused) {
+  auto challenge = [](const std::string& stale) {
+    return [stale](const std::string& req) {
+      return answer(req, "401 Unauthorized",
+                    "WWW-Authenticate: Digest realm=\"r\", nonce=\"n\"" + stale + "\r\n");
+    };
+  };
+  FakeNet net;
+  net.answers.push_back({10, challenge("")});
+  net.answers.push_back({20, challenge("")});
+  Client client(with_credentials(), std::make_unique<FakeConnector>(net), clock_of(net));
+  auto refused = client.send(message_to("sip:alice@192.0.2.9"));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_FALSE(refused.error().temporary());
+  EXPECT_NE(refused.error().message.find("credentials are refused"), std::string::npos);
+  EXPECT_EQ(net.sent.size(), 2u) << "answered once, not in a loop";
+
+  net.answers.push_back({30, challenge("")});
+  net.answers.push_back({40, challenge(", stale=true")});
+  auto stale = client.send(message_to("sip:alice@192.0.2.9"));
+  ASSERT_FALSE(stale.has_value());
+  EXPECT_TRUE(stale.error().temporary()) << "a stale nonce: the credentials were fine";
+}
+
+TEST(SipClient, WithoutCredentialsAChallengeIsAPermanentFailureSayingWhatToSet) {
+  FakeNet net;
+  net.answers.push_back({10, [](const std::string& req) {
+    return answer(req, "401 Unauthorized", "WWW-Authenticate: Digest realm=\"r\", nonce=\"n\"\r\n");
+  }});
+  Client client(settings(), std::make_unique<FakeConnector>(net), clock_of(net));
+  auto r = client.send(message_to("sip:alice@192.0.2.9"));
+  ASSERT_TRUE(r.has_value());
+  auto outcome = outcome_of(*r, "p");
+  EXPECT_FALSE(outcome.error().temporary());
+  EXPECT_NE(outcome.error().message.find("set sip_username and sip_password"), std::string::npos);
+  EXPECT_EQ(net.sent.size(), 1u);
+}
+
+TEST(SipSettings, CredentialsGoTogetherAndAreQuotable) {
+  auto c = parse_dispatcher_config("sip_username = lnotify\nsip_password = s3cret\n");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->sip_username, "lnotify");
+  EXPECT_FALSE(parse_dispatcher_config("sip_username = lnotify\n").has_value());
+  EXPECT_FALSE(parse_dispatcher_config("sip_username = a\"b\nsip_password = x\n").has_value());
 }
 
 TEST(SipSettings, ParsedAndValidated) {

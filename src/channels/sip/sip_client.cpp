@@ -20,6 +20,20 @@ std::string status_text(const Response& r) {
   return "SIP " + std::to_string(r.status) + " " + reason.substr(1, reason.size() - 2);
 }
 
+// The first usable Digest challenge of a 401 (WWW-Authenticate) or 407
+// (Proxy-Authenticate); a peer may offer several, e.g. SHA-256 and MD5.
+Result<DigestChallenge> digest_challenge_of(const Response& r) {
+  const std::string_view name = r.status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
+  Error last = permanent_error("no " + std::string(name) + " header");
+  for (const auto& [header, value] : r.headers) {
+    if (!text::iequals(header, name)) continue;
+    auto challenge = parse_digest_challenge(value);
+    if (challenge) return challenge;
+    last = challenge.error();
+  }
+  return last;
+}
+
 }  // namespace
 
 MonotonicClock steady_clock_ms() {
@@ -151,6 +165,30 @@ Result<Response> Client::send(const Outgoing& out) {
   spec.via_sent_by = (*flow)->local_sent_by();
   auto response = run_transaction(**flow, build_request(spec), spec.branch, spec.method,
                                   settings_.timers, now_);
+  if (response && (response->status == 401 || response->status == 407) && settings_.credentials) {
+    auto challenge = digest_challenge_of(*response);
+    if (!challenge)
+      return permanent_error(out.method + " to " + peer + ": SIP " +
+                             std::to_string(response->status) + " with " +
+                             challenge.error().message);
+    spec.cseq += 1;
+    spec.branch = std::string(kBranchCookie) + random_token(12);
+    spec.extra_headers.emplace_back(
+        response->status == 401 ? "Authorization" : "Proxy-Authorization",
+        digest_authorization(*challenge, *settings_.credentials, spec.method, spec.request_uri,
+                             random_token(8), "00000001"));
+    response = run_transaction(**flow, build_request(spec), spec.branch, spec.method,
+                               settings_.timers, now_);
+    if (response && (response->status == 401 || response->status == 407)) {
+      auto again = digest_challenge_of(*response);
+      std::string message = out.method + " to " + peer + ": SIP " +
+                            std::to_string(response->status) + " again after authenticating as " +
+                            text::quote_for_message(settings_.credentials->username);
+      // stale: the nonce expired in between, the credentials were fine
+      if (again && again->stale) return temporary_error(message + " (stale nonce)");
+      return permanent_error(message + ": the credentials are refused (sip_username, sip_password)");
+    }
+  }
   if (!response) {
     Error e = response.error();
     e.message = out.method + " to " + peer + ": " + e.message;
@@ -188,7 +226,7 @@ Result<void> outcome_of(const Response& r, const std::string& peer) {
       case 491: return temporary("request pending");
       case 413: return too_large();
       case 401:
-      case 407: return permanent("authentication required; the SIP channel has no credentials");
+      case 407: return permanent("authentication required: set sip_username and sip_password");
       default: return permanent("the request was refused");
     }
   }

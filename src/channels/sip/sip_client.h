@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "channels/sip/sip_digest.h"
 #include "channels/sip/sip_message.h"
 #include "channels/sip/sip_transport.h"
 #include "lnotify/preferences.h"
@@ -55,6 +56,8 @@ Result<HostPort> parse_host_port(std::string_view text);
 struct ClientSettings {
   std::string identity;  // From: <sip:lnotify@IDENTITY>
   std::optional<HostPort> outbound_proxy;
+  // sip_username / sip_password: answer a 401 or 407 Digest challenge once
+  std::optional<DigestCredentials> credentials;
   Timers timers;
 };
 
@@ -75,7 +78,10 @@ class Client {
   // Sends the request and waits for its final response (at most Timer F).
   // Safe to call from several threads at once: each call has its own flow.
   // Failures before any final response (resolution, connection, Timer F)
-  // are errors; the response itself is returned whatever its status.
+  // are errors; the response itself is returned whatever its status. A 401
+  // or 407 with a Digest challenge, when credentials are configured, is
+  // answered once (RFC 3261 §22.2: same Call-ID and tag, CSeq + 1); if the
+  // peer challenges again, the credentials are refused: an error.
   Result<Response> send(const Outgoing& request);
 
   const ClientSettings& settings() const { return settings_; }
