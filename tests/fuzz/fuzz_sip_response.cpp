@@ -1,13 +1,17 @@
 // Fuzz target: what a SIP peer sends back (channels/sip/sip_message.h). A
 // response is parsed from a datagram and cut from a TCP stream; neither may
 // crash, and what parses must hold together (a status in range, a body no
-// longer than the input).
+// longer than the input). The input is also read as a Digest challenge
+// (channels/sip/sip_digest.h): what the answer echoes must stay one header
+// line with balanced quotes.
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
 #include <string_view>
 
 #include "channels/sip/sip_client.h"
+#include "channels/sip/sip_digest.h"
 #include "channels/sip/sip_message.h"
 
 using namespace lnotify::sip;
@@ -23,5 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto length = framed_message_length(text); length && *length > size) std::abort();
   (void)parse_host_port(text);
+  if (auto challenge = parse_digest_challenge(text)) {
+    const std::string answer =
+        digest_authorization(*challenge, {"user", "password"}, "MESSAGE", "sip:a@b", "c0ffee", "00000001");
+    if (answer.find_first_of("\r\n") != std::string::npos ||
+        std::count(answer.begin(), answer.end(), '"') % 2 != 0)
+      std::abort();
+  }
   return 0;
 }
