@@ -227,7 +227,9 @@ class Dovecot:
         self.user_fields = dict(user_fields or {})
         self.extra_conf = extra_conf
         # Short path: UNIX socket paths under base_dir must fit in 108 bytes.
-        self.root = tempfile.mkdtemp(prefix="lnotify-", dir="/tmp")
+        # LNOTIFY_TEST_ROOT puts the instance on another file system (the
+        # benchmarks compare file systems with it: BENCHMARKS.md).
+        self.root = tempfile.mkdtemp(prefix="lnotify-", dir=os.environ.get("LNOTIFY_TEST_ROOT", "/tmp"))
         os.chmod(self.root, 0o755)
         self.imap_port = free_port()
         self.lmtp_port = free_port()
