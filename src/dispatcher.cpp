@@ -116,8 +116,13 @@ Dispatcher::~Dispatcher() {
     // An orderly stop: everything is written and flushed, so the next
     // start continues every device's sequence-ids without a gap even
     // after a reboot (SequenceStore::recover).
-    if (journal_.is_open()) sequences_.mark_clean_stop();
-    save_state(true);
+    // The line goes last: a snapshot taken by save_state would drop it.
+    save_state(false);
+    if (journal_.is_open()) {
+      sequences_.mark_clean_stop();
+      if (auto written = journal_.write(true); !written)
+        logger_.error("cannot write the state journal: " + written.error().message);
+    }
   } catch (...) {
     // Nothing more can be done at exit; what was not written is replayed
     // from the spool (a sequence-id is always written before its send).

@@ -215,6 +215,44 @@ TEST_F(DispatcherTest, SequenceIdsContinueAfterARestart) {
   EXPECT_EQ(parse(sent[2]).sequence_id, 3u);
 }
 
+// What a reboot does to the journal: another boot id; without the "clean"
+// line of an orderly stop when the machine went down with the dispatcher.
+void as_after_reboot(const std::string& journal_path, bool stopped_cleanly) {
+  std::ifstream in(journal_path);
+  std::string line, text;
+  while (std::getline(in, line)) {
+    if (line.rfind("boot\t", 0) == 0) line = "boot\tanother-boot";
+    if (line == "clean" && !stopped_cleanly) continue;
+    text += line + "\n";
+  }
+  in.close();
+  std::ofstream(journal_path, std::ios::trunc) << text;
+}
+
+TEST_F(DispatcherTest, SequenceIdsAfterARebootContinueWhenStoppedCleanlyElseSkipTheReservation) {
+  submit(request(1));
+  submit(request(2));
+  run();
+  dispatcher.reset();  // an orderly stop
+  as_after_reboot(state.path() + "/state", true);
+  restart();
+  submit(request(3));
+  run();
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(parse(sent[2]).sequence_id, 3u) << "a clean stop leaves nothing unflushed";
+
+  dispatcher.reset();
+  as_after_reboot(state.path() + "/state", false);  // as if the machine had crashed
+  restart();
+  submit(request(4));
+  run();
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(parse(sent[3]).sequence_id, SequenceStore::kReserveBlock + 1)
+      << "ids written but perhaps not flushed are never given again";
+  EXPECT_TRUE(logger.contains(LogLevel::Warning, "sequence-ids of 1 device(s) skip to the end of "
+                                                 "their reservation"));
+}
+
 TEST_F(DispatcherTest, TemporaryFailureIsRetriedWithBackoffAndItsCauseLogged) {
   submit(request(1));
   fake->fail_with = temporary_error("sendto(127.0.0.1:2948) failed: Connection refused");
