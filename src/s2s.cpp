@@ -276,13 +276,7 @@ std::string s2s_signature(std::string_view secret, std::string_view id, int64_t 
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), mac,
        &mac_len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "v1=";
-  for (unsigned i = 0; i < mac_len; ++i) {
-    out += kHex[mac[i] >> 4];
-    out += kHex[mac[i] & 15];
-  }
-  return out;
+  return "v1=" + text::to_hex(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
 }
 
 }  // namespace lnotify

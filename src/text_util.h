@@ -35,4 +35,7 @@ inline bool all_digits(std::string_view s) {
 // response never carries raw control bytes.
 std::string quote_for_message(std::string_view value, size_t max_len = 64);
 
+// Bytes as lower-case hex, two digits each (digests, MACs, random tokens).
+std::string to_hex(std::string_view bytes);
+
 }  // namespace lnotify::text

@@ -51,13 +51,7 @@ std::string random_token(size_t bytes) {
     ssize_t n = getrandom(raw.data() + got, bytes - got, 0);
     if (n > 0) got += static_cast<size_t>(n);
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return text::to_hex(raw);
 }
 
 Result<Response> run_transaction(Flow& flow, const std::string& request, const std::string& branch,

@@ -25,13 +25,7 @@ std::string hex_digest(const EVP_MD* md, std::string_view text) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(text.data(), text.size(), out, &len, md, nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[out[i] >> 4];
-    hex += kHex[out[i] & 15];
-  }
-  return hex;
+  return text::to_hex(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
 }  // namespace
