@@ -5,7 +5,7 @@
 // real delivery carries (RFC 2047 encoded subject, 8-bit snippet).
 #include <benchmark/benchmark.h>
 
-#include "lnotify/payload.h"
+#include "lnotify/payload/payload.h"
 
 namespace lnotify {
 namespace {

@@ -43,13 +43,13 @@
 #include <vector>
 
 #include "channels/udp/udp_channel.h"
-#include "lnotify/channel.h"
-#include "lnotify/clock.h"
-#include "lnotify/dispatcher.h"
-#include "lnotify/notification.h"
-#include "lnotify/sequence_store.h"
-#include "lnotify/spool.h"
-#include "lnotify/state_journal.h"
+#include "lnotify/dispatcher/channel.h"
+#include "lnotify/core/clock.h"
+#include "lnotify/dispatcher/dispatcher.h"
+#include "lnotify/request/notification.h"
+#include "lnotify/dispatcher/sequence_store.h"
+#include "lnotify/spool/spool.h"
+#include "lnotify/dispatcher/state_journal.h"
 
 using namespace lnotify;
 using Steady = std::chrono::steady_clock;

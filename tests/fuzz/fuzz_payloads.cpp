@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "lnotify/mime_header.h"
-#include "lnotify/payload_size.h"
-#include "lnotify/xemn.h"
-#include "lnotify/xemn_json.h"
+#include "lnotify/payload/mime_header.h"
+#include "lnotify/payload/payload_size.h"
+#include "lnotify/payload/xemn.h"
+#include "lnotify/payload/xemn_json.h"
 
 using namespace lnotify;
 

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "lnotify/fetch_att.h"
-#include "lnotify/metadata.h"
-#include "lnotify/preferences.h"
+#include "lnotify/metadata/fetch_att.h"
+#include "lnotify/metadata/metadata.h"
+#include "lnotify/metadata/preferences.h"
 
 using namespace lnotify;
 

@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "lnotify/dispatcher_config.h"
-#include "lnotify/notification.h"
-#include "lnotify/provision.h"
+#include "service/dispatcher_config.h"
+#include "lnotify/request/notification.h"
+#include "lnotify/spool/provision.h"
 
 using namespace lnotify;
 

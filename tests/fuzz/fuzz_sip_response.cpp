@@ -1,8 +1,8 @@
-// Fuzz target: what a SIP peer sends back (channels/sip/sip_message.h). A
+// Fuzz target: what a SIP peer sends back (channels/common/sip/sip_message.h). A
 // response is parsed from a datagram and cut from a TCP stream; neither may
 // crash, and what parses must hold together (a status in range, a body no
 // longer than the input). The input is also read as a Digest challenge
-// (channels/sip/sip_digest.h): what the answer echoes must stay one header
+// (channels/common/sip/sip_digest.h): what the answer echoes must stay one header
 // line with balanced quotes.
 #include <cstddef>
 #include <cstdint>
@@ -10,9 +10,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "channels/sip/sip_client.h"
-#include "channels/sip/sip_digest.h"
-#include "channels/sip/sip_message.h"
+#include "channels/common/sip/sip_client.h"
+#include "channels/common/sip/sip_digest.h"
+#include "channels/common/sip/sip_message.h"
 
 using namespace lnotify::sip;
 

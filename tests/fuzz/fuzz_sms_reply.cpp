@@ -13,7 +13,7 @@
 
 #include "channels/sms/gateway_reply.h"
 #include "channels/sms/sms_request.h"
-#include "lnotify/sms_config.h"
+#include "channels/sms/sms_config.h"
 
 using namespace lnotify;
 

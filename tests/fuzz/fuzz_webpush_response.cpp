@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "channels/webpush/webpush_response.h"
-#include "lnotify/preferences.h"
+#include "lnotify/metadata/preferences.h"
 
 using namespace lnotify;
 

@@ -13,7 +13,7 @@ import re
 import shutil
 import unittest
 
-from lnotify_harness import ADDRESS, BUILD, CHANNEL, REPO, Dovecot, RawImap, UdpSink, sample_message
+from lnotify_harness import ADDRESS, BUILD, CHANNEL, REPO, Dovecot, RawImap, UdpSink, built, sample_message
 
 VALGRIND = shutil.which("valgrind")
 SUPPRESSIONS = os.path.join(REPO, "tests", "valgrind", "dovecot-2.3.19.supp")
@@ -43,7 +43,7 @@ service lmtp {{
   executable = {wrapped(root, "/usr/lib/dovecot/lmtp")}
 }}
 service lnotify-dispatch {{
-  executable = {wrapped(root, os.path.join(BUILD, "plugin", "lnotify-dispatch"))} {dispatch_conf}
+  executable = {wrapped(root, built("lnotify-dispatch"))} {dispatch_conf}
 }}
 """
         self.dovecot.write_dispatch_conf()

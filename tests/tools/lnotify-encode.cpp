@@ -21,10 +21,10 @@
 #include <map>
 #include <string>
 
-#include "lnotify/emn.h"
-#include "lnotify/payload.h"
-#include "lnotify/wbxml_emn.h"
-#include "lnotify/xemn.h"
+#include "lnotify/payload/emn.h"
+#include "lnotify/payload/payload.h"
+#include "lnotify/payload/wbxml_emn.h"
+#include "lnotify/payload/xemn.h"
 
 using namespace lnotify;
 

@@ -1,12 +1,12 @@
 // Sends one RFC 3842 message-summary NOTIFY with send_message_summary()
-// (channels/sip/sip_notify.h), for the tests against sipp (not installed).
+// (channels/common/sip/sip_notify.h), for the tests against sipp (not installed).
 //   lnotify-sip-mwi TARGET-URI yes|no ACCOUNT-URL NEW OLD [T1-MS]
 // Prints "ok" or the error; exit 0, 1 (permanent) or 2 (temporary).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
-#include "channels/sip/sip_notify.h"
+#include "channels/common/sip/sip_notify.h"
 
 using namespace lnotify::sip;
 

@@ -9,9 +9,9 @@
 
 #include <gtest/gtest.h>
 
-#include "channels/blocking_channel.h"
+#include "channels/common/blocking_channel.h"
 #include "fakes.h"
-#include "lnotify/dispatcher.h"
+#include "lnotify/dispatcher/dispatcher.h"
 #include "temp_dir.h"
 
 namespace lnotify {

@@ -1,4 +1,4 @@
-#include "lnotify/base64url.h"
+#include "lnotify/core/base64url.h"
 
 #include <gtest/gtest.h>
 

@@ -7,8 +7,8 @@
 #include <iterator>
 
 #include "lnotify/lnotify.h"
-#include "lnotify/notification.h"
-#include "lnotify/spool.h"
+#include "lnotify/request/notification.h"
+#include "lnotify/spool/spool.h"
 #include "temp_dir.h"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "lnotify/destination_policy.h"
+#include "lnotify/metadata/destination_policy.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "lnotify/dispatch_admin.h"
+#include "lnotify/dispatcher/dispatch_admin.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "lnotify/dispatch_queue.h"
+#include "lnotify/dispatcher/dispatch_queue.h"
 
 #include <malloc.h>
 

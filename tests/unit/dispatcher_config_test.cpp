@@ -1,4 +1,4 @@
-#include "lnotify/dispatcher_config.h"
+#include "service/dispatcher_config.h"
 
 #include <gtest/gtest.h>
 

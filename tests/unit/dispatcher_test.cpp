@@ -1,4 +1,4 @@
-#include "lnotify/dispatcher.h"
+#include "lnotify/dispatcher/dispatcher.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "channels/udp/udp_channel.h"
 #include "fakes.h"
-#include "lnotify/payload.h"
+#include "lnotify/payload/payload.h"
 #include "temp_dir.h"
 
 namespace lnotify {

@@ -1,11 +1,11 @@
-#include "lnotify/emn.h"
+#include "lnotify/payload/emn.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include <gtest/gtest.h>
 
-#include "lnotify/payload.h"
+#include "lnotify/payload/payload.h"
 
 namespace lnotify {
 namespace {

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "lnotify/channel.h"
-#include "lnotify/clock.h"
-#include "lnotify/log.h"
+#include "lnotify/dispatcher/channel.h"
+#include "lnotify/core/clock.h"
+#include "lnotify/core/log.h"
 
 namespace lnotify::testing {
 

@@ -1,4 +1,4 @@
-#include "lnotify/fetch_att.h"
+#include "lnotify/metadata/fetch_att.h"
 
 #include <gtest/gtest.h>
 

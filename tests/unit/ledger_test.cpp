@@ -1,9 +1,9 @@
-#include "lnotify/ledger.h"
+#include "lnotify/dispatcher/ledger.h"
 
 #include <gtest/gtest.h>
 
-#include "lnotify/daily_count.h"
-#include "lnotify/sequence_store.h"
+#include "lnotify/dispatcher/daily_count.h"
+#include "lnotify/dispatcher/sequence_store.h"
 #include "temp_dir.h"
 
 namespace lnotify {

@@ -1,4 +1,4 @@
-#include "lnotify/mailbox_uri.h"
+#include "lnotify/payload/mailbox_uri.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "lnotify/metadata.h"
+#include "lnotify/metadata/metadata.h"
 
 #include <gtest/gtest.h>
 
-#include "lnotify/provision.h"
+#include "lnotify/spool/provision.h"
 #include "temp_dir.h"
 
 namespace lnotify {

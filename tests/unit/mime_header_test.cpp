@@ -1,4 +1,4 @@
-#include "lnotify/mime_header.h"
+#include "lnotify/payload/mime_header.h"
 
 #include <chrono>
 

@@ -1,4 +1,4 @@
-#include "lnotify/notification.h"
+#include "lnotify/request/notification.h"
 
 #include <gtest/gtest.h>
 

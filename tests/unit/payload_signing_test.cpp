@@ -1,4 +1,4 @@
-#include "lnotify/payload_signing.h"
+#include "lnotify/payload/payload_signing.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -8,9 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "json_check.h"
-#include "lnotify/base64url.h"
-#include "lnotify/emn.h"
-#include "lnotify/xemn_json.h"
+#include "lnotify/core/base64url.h"
+#include "lnotify/payload/emn.h"
+#include "lnotify/payload/xemn_json.h"
 #include "temp_dir.h"
 #include "test_data.h"
 #include "xml_check.h"

@@ -1,8 +1,8 @@
-#include "lnotify/payload_size.h"
+#include "lnotify/payload/payload_size.h"
 
 #include <gtest/gtest.h>
 
-#include "lnotify/xemn_json.h"
+#include "lnotify/payload/xemn_json.h"
 #include "random_text.h"
 #include "xml_check.h"
 

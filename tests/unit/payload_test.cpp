@@ -1,11 +1,11 @@
-#include "lnotify/payload.h"
+#include "lnotify/payload/payload.h"
 
 #include <gtest/gtest.h>
 
 #include "json_check.h"
-#include "lnotify/base64url.h"
-#include "lnotify/webpush_encryption.h"
-#include "lnotify/wbxml_emn.h"
+#include "lnotify/core/base64url.h"
+#include "lnotify/payload/webpush_encryption.h"
+#include "lnotify/payload/wbxml_emn.h"
 #include "random_text.h"
 #include "test_data.h"
 #include "webpush_decrypt.h"

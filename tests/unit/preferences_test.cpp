@@ -1,4 +1,4 @@
-#include "lnotify/preferences.h"
+#include "lnotify/metadata/preferences.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "lnotify/rate_limit.h"
+#include "lnotify/dispatcher/rate_limit.h"
 
 #include <gtest/gtest.h>
 
-#include "lnotify/backoff.h"
+#include "lnotify/dispatcher/backoff.h"
 
 namespace lnotify {
 namespace {

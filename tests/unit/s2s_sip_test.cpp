@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "channels/http/http_channel.h"
-#include "lnotify/s2s.h"
+#include "lnotify/payload/s2s.h"
 
 namespace lnotify {
 namespace {

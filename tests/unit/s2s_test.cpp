@@ -11,10 +11,10 @@
 #include <gtest/gtest.h>
 
 #include "channels/http/http_channel.h"
-#include "lnotify/dispatcher_config.h"
-#include "lnotify/notification.h"
-#include "lnotify/preferences.h"
-#include "lnotify/s2s.h"
+#include "service/dispatcher_config.h"
+#include "lnotify/request/notification.h"
+#include "lnotify/metadata/preferences.h"
+#include "lnotify/payload/s2s.h"
 #include "temp_dir.h"
 
 namespace lnotify {

@@ -1,7 +1,7 @@
 // Sequence-ids reserved in blocks: one flush per block and device, and after
 // each kind of crash the next id is neither used before nor (unless the
 // machine itself went down) further than one past the last one sent.
-#include "lnotify/sequence_store.h"
+#include "lnotify/dispatcher/sequence_store.h"
 
 #include <fstream>
 #include <sstream>

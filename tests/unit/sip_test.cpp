@@ -7,11 +7,11 @@
 #include <functional>
 
 #include "channels/sip/sip_channel.h"
-#include "channels/sip/sip_client.h"
-#include "channels/sip/sip_digest.h"
-#include "channels/sip/sip_message.h"
-#include "channels/sip/sip_notify.h"
-#include "lnotify/dispatcher_config.h"
+#include "channels/common/sip/sip_client.h"
+#include "channels/common/sip/sip_digest.h"
+#include "channels/common/sip/sip_message.h"
+#include "channels/common/sip/sip_notify.h"
+#include "service/dispatcher_config.h"
 
 namespace lnotify::sip {
 namespace {

@@ -8,13 +8,13 @@
 
 #include <gtest/gtest.h>
 
-#include "channels/registry.h"
+#include "service/registry.h"
 #include "channels/sms/gateway_reply.h"
 #include "channels/sms/sms_channel.h"
 #include "channels/sms/sms_request.h"
-#include "lnotify/dispatcher_config.h"
-#include "lnotify/payload.h"
-#include "lnotify/sms_config.h"
+#include "service/dispatcher_config.h"
+#include "lnotify/payload/payload.h"
+#include "channels/sms/sms_config.h"
 
 namespace lnotify::sms {
 namespace {

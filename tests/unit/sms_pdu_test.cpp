@@ -1,4 +1,4 @@
-#include "lnotify/sms_pdu.h"
+#include "lnotify/payload/sms_pdu.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "lnotify/spool.h"
+#include "lnotify/spool/spool.h"
 
 #include <sys/stat.h>
 #include <utime.h>

@@ -1,4 +1,4 @@
-#include "lnotify/state_journal.h"
+#include "lnotify/dispatcher/state_journal.h"
 
 #include <filesystem>
 #include <fstream>

@@ -1,4 +1,4 @@
-#include "lnotify/wbxml_emn.h"
+#include "lnotify/payload/wbxml_emn.h"
 
 #include <gtest/gtest.h>
 

@@ -16,10 +16,10 @@
 #include "channels/webpush/webpush_channel.h"
 #include "channels/webpush/webpush_response.h"
 #include "fakes.h"
-#include "lnotify/base64url.h"
-#include "lnotify/dispatcher.h"
-#include "lnotify/vapid.h"
-#include "lnotify/webpush_status.h"
+#include "lnotify/core/base64url.h"
+#include "lnotify/dispatcher/dispatcher.h"
+#include "lnotify/payload/vapid.h"
+#include "lnotify/spool/webpush_status.h"
 #include "temp_dir.h"
 
 namespace lnotify::webpush {

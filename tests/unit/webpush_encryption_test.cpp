@@ -1,10 +1,10 @@
-#include "lnotify/webpush_encryption.h"
+#include "lnotify/payload/webpush_encryption.h"
 
 #include <gtest/gtest.h>
 
-#include "lnotify/base64url.h"
+#include "lnotify/core/base64url.h"
 #include "webpush_decrypt.h"
-#include "webpush_encryption_hook.h"
+#include "payload/webpush_encryption_hook.h"
 
 namespace lnotify {
 namespace {

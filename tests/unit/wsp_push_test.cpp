@@ -1,8 +1,8 @@
-#include "lnotify/wsp_push.h"
+#include "lnotify/payload/wsp_push.h"
 
 #include <gtest/gtest.h>
 
-#include "lnotify/wbxml_emn.h"
+#include "lnotify/payload/wbxml_emn.h"
 #include "test_data.h"
 
 namespace lnotify {

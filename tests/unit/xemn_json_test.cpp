@@ -1,9 +1,9 @@
-#include "lnotify/xemn_json.h"
+#include "lnotify/payload/xemn_json.h"
 
 #include <gtest/gtest.h>
 
 #include "json_check.h"
-#include "json_writer.h"
+#include "core/json_writer.h"
 #include "random_text.h"
 #include "test_data.h"
 

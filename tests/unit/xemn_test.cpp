@@ -1,8 +1,8 @@
-#include "lnotify/xemn.h"
+#include "lnotify/payload/xemn.h"
 
 #include <gtest/gtest.h>
 
-#include "lnotify/emn.h"
+#include "lnotify/payload/emn.h"
 #include "test_data.h"
 #include "xml_check.h"
 

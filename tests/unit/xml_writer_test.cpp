@@ -2,7 +2,7 @@
 // must come out as a fresh xmlTextWriter would write it, whatever the
 // documents before it (hostile text, failures half-way) left behind, and
 // must parse back to the sanitized text it was given.
-#include "xml_writer.h"
+#include "payload/xml_writer.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "random_text.h"
-#include "utf8.h"
+#include "core/utf8.h"
 
 namespace lnotify {
 namespace {

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "channels/xmpp/xmpp_stanza.h"
-#include "lnotify/dispatcher_config.h"
+#include "service/dispatcher_config.h"
 
 namespace lnotify {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "text_util.h"
+#include "core/text_util.h"
 
 namespace lnotify::http {
 namespace {

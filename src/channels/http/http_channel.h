@@ -14,10 +14,10 @@
 #include <memory>
 #include <string>
 
-#include "channels/blocking_channel.h"
+#include "channels/common/blocking_channel.h"
 #include "channels/http/http_transport.h"
-#include "channels/sip/sip_notify.h"
-#include "lnotify/s2s.h"
+#include "channels/common/sip/sip_notify.h"
+#include "lnotify/payload/s2s.h"
 
 namespace lnotify::http {
 

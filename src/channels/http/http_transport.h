@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "lnotify/result.h"
+#include "lnotify/core/result.h"
 
 namespace lnotify::http {
 

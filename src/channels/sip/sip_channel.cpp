@@ -1,6 +1,6 @@
 #include "channels/sip/sip_channel.h"
 
-#include "channels/destination_check.h"
+#include "channels/common/destination_check.h"
 
 namespace lnotify::sip {
 

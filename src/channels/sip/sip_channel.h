@@ -6,9 +6,9 @@
 // send time (the name may resolve elsewhere by then).
 #pragma once
 
-#include "channels/blocking_channel.h"
-#include "channels/sip/sip_client.h"
-#include "lnotify/destination_policy.h"
+#include "channels/common/blocking_channel.h"
+#include "channels/common/sip/sip_client.h"
+#include "lnotify/metadata/destination_policy.h"
 
 namespace lnotify::sip {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "channels/sms/gateway_reply.h"
-#include "lnotify/result.h"
+#include "lnotify/core/result.h"
 
 namespace lnotify::sms {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "text_util.h"
+#include "core/text_util.h"
 
 namespace lnotify::sms {
 namespace {

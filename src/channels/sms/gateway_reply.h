@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "lnotify/result.h"
+#include "lnotify/core/result.h"
 
 namespace lnotify::sms {
 

@@ -1,6 +1,6 @@
 #include "channels/sms/sms_channel.h"
 
-#include "lnotify/preferences.h"
+#include "lnotify/metadata/preferences.h"
 
 namespace lnotify::sms {
 

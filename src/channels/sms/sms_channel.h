@@ -15,11 +15,11 @@
 
 #include <string>
 
-#include "channels/blocking_channel.h"
+#include "channels/common/blocking_channel.h"
 #include "channels/sms/gateway_http.h"
 #include "channels/sms/sms_request.h"
-#include "lnotify/payload.h"
-#include "lnotify/sms_config.h"
+#include "lnotify/payload/payload.h"
+#include "channels/sms/sms_config.h"
 
 namespace lnotify::sms {
 

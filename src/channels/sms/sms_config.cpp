@@ -1,9 +1,9 @@
-#include "lnotify/sms_config.h"
+#include "channels/sms/sms_config.h"
 
 #include <charconv>
 
 #include "channels/sms/sms_request.h"
-#include "text_util.h"
+#include "core/text_util.h"
 
 namespace lnotify {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "text_util.h"
+#include "core/text_util.h"
 
 namespace lnotify::sms {
 namespace {

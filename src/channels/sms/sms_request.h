@@ -20,8 +20,8 @@
 #include <string>
 #include <string_view>
 
-#include "lnotify/result.h"
-#include "lnotify/sms_config.h"
+#include "lnotify/core/result.h"
+#include "channels/sms/sms_config.h"
 
 namespace lnotify::sms {
 

@@ -4,8 +4,8 @@
 // this channel can tell; the dispatcher's ledger covers the rest.
 #pragma once
 
-#include "lnotify/channel.h"
-#include "lnotify/destination_policy.h"
+#include "lnotify/dispatcher/channel.h"
+#include "lnotify/metadata/destination_policy.h"
 
 namespace lnotify::udp {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "lnotify/result.h"
+#include "lnotify/core/result.h"
 
 namespace lnotify::webpush {
 
@@ -44,6 +44,6 @@ using HttpTransportPtr = std::unique_ptr<HttpTransport>;
 // kept.
 HttpTransportPtr make_curl_transport();
 
-inline constexpr size_t kMaxAnswerBody = 512;
+inline constexpr size_t kMaxAnswerBody = 512;  // as channels::kMaxAnswerBody
 
 }  // namespace lnotify::webpush

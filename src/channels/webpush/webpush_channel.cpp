@@ -2,9 +2,9 @@
 
 #include <openssl/sha.h>
 
-#include "channels/destination_check.h"
+#include "channels/common/destination_check.h"
 #include "channels/webpush/webpush_response.h"
-#include "lnotify/base64url.h"
+#include "lnotify/core/base64url.h"
 
 namespace lnotify::webpush {
 namespace {

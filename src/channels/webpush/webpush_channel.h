@@ -26,11 +26,11 @@
 #include <string>
 #include <vector>
 
-#include "channels/blocking_channel.h"
+#include "channels/common/blocking_channel.h"
 #include "channels/webpush/http_transport.h"
-#include "lnotify/clock.h"
-#include "lnotify/destination_policy.h"
-#include "lnotify/vapid.h"
+#include "lnotify/core/clock.h"
+#include "lnotify/metadata/destination_policy.h"
+#include "lnotify/payload/vapid.h"
 
 namespace lnotify::webpush {
 

@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "channels/webpush/http_transport.h"
-#include "lnotify/result.h"
+#include "lnotify/core/result.h"
 
 namespace lnotify::webpush {
 

@@ -30,8 +30,8 @@
 #include <string>
 #include <thread>
 
-#include "lnotify/channel.h"
-#include "lnotify/xmpp_config.h"
+#include "lnotify/dispatcher/channel.h"
+#include "channels/xmpp/xmpp_config.h"
 
 namespace lnotify::xmpp {
 

@@ -1,9 +1,9 @@
-#include "lnotify/xmpp_config.h"
+#include "channels/xmpp/xmpp_config.h"
 
 #include <charconv>
 
-#include "lnotify/preferences.h"
-#include "text_util.h"
+#include "lnotify/metadata/preferences.h"
+#include "core/text_util.h"
 
 namespace lnotify {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "lnotify/base64url.h"
+#include "lnotify/core/base64url.h"
 
 namespace lnotify::xmpp {
 namespace {

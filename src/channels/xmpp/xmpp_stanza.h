@@ -30,8 +30,8 @@
 #include <memory>
 #include <string>
 
-#include "lnotify/channel.h"
-#include "lnotify/result.h"
+#include "lnotify/dispatcher/channel.h"
+#include "lnotify/core/result.h"
 
 namespace lnotify::xmpp {
 
