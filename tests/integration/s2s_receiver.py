@@ -25,7 +25,10 @@ class Receiver:
         self.accepted = {}   # path -> [body], first copy of each (user, sequence-id)
         self.seen = set()
         self.rejected = []   # (reason, headers) of requests that failed verification
-        self.answers = []    # statuses to answer next, in order (then 200)
+        # path -> statuses to answer next on that path, in order (then 200).
+        # Keyed by path so that which of two targets (which post to different
+        # paths) asks first never decides which one gets a scripted answer.
+        self.answers = {}
         self.server = None
         self.thread = None
 
@@ -81,7 +84,8 @@ class Receiver:
                 doc = None
             else:
                 doc = json.loads(body)
-                status = self.answers.pop(0) if self.answers else 200
+                scripted = self.answers.get(handler.path)
+                status = scripted.pop(0) if scripted else 200
                 key = (handler.path, doc["user"], doc["sequence-id"])
                 if 200 <= status < 300 and key not in self.seen:
                     self.seen.add(key)

@@ -222,7 +222,9 @@ class RequestError(ServerToServerTestCase):
     events = "MessageNew"
 
     def test_400_is_not_retried(self):
-        self.receiver.answers = [400]
+        # Only the ums target (EVENTS) gets the 400: the MWI target posts the
+        # same delivery's MWI update to its own path at the same time.
+        self.receiver.answers = {EVENTS: [400]}
         self.dovecot.deliver_lmtp(message=sample_message(subject="refused"))
         self.assertIsNotNone(self.dovecot.wait_for_log(
             r"notification dropped .*request error: target ums answered HTTP 400: \"refused: unknown event attribute\""))
