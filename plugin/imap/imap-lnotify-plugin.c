@@ -72,7 +72,8 @@ static void imap_lnotify_presence_update(struct client *client)
 				(lnotify_presence_poked_t *)imap_lnotify_presence_poked,
 				client);
 		/* Selecting a mailbox is the client reacting (draft §10). */
-		lnotify_events_client_reacted(client->user, "select");
+		lnotify_events_client_reacted(client->user, client->mailbox,
+					      "select");
 	} T_END;
 }
 

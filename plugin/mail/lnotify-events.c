@@ -8,6 +8,7 @@
 #include "array.h"
 #include "mail-storage.h"
 #include "mail-namespace.h"
+#include "mailbox-list-iter.h"
 #include "lnotify-plugin.h"
 #include "lnotify-settings.h"
 #include "lnotify-prefs.h"
@@ -106,6 +107,48 @@ lnotify_events_filter(struct lnotify_user *luser, struct mailbox *box,
 	}
 }
 
+enum lnotify_message_type
+lnotify_events_classify(struct lnotify_user *luser, struct mailbox *box,
+			const char *event, uint32_t uid, pool_t pool,
+			const char **view_r)
+{
+	const struct lnotify_mailbox_prefs *prefs;
+	ARRAY_TYPE(seq_range) uids, matched;
+	const char *const *view, *error;
+
+	*view_r = NULL;
+	/* No search for a mailbox without a channel, or for an event the
+	   event filter drops (the default NEW drops every expunge). */
+	if (lnotify_prefs_read(luser, box, &prefs, &error) <= 0 ||
+	    !lnotify_event_filter_passes(prefs->event_filter, event) ||
+	    (prefs->views == NULL && prefs->outband_filter == NULL))
+		return LNOTIFY_MESSAGE_TYPE_C;
+
+	t_array_init(&uids, 1);
+	seq_range_array_add(&uids, uid);
+	t_array_init(&matched, 1);
+	if (prefs->views != NULL) {
+		for (view = prefs->views; *view != NULL; view++) {
+			array_clear(&matched);
+			lnotify_events_filter(luser, box, *view, &uids,
+					      &matched);
+			if (seq_range_exists(&matched, uid))
+				break;
+		}
+		if (*view == NULL)
+			return LNOTIFY_MESSAGE_TYPE_A;
+		*view_r = p_strdup(pool, *view);
+	}
+	if (prefs->outband_filter != NULL) {
+		array_clear(&matched);
+		lnotify_events_filter(luser, box, prefs->outband_filter, &uids,
+				      &matched);
+		if (!seq_range_exists(&matched, uid))
+			return LNOTIFY_MESSAGE_TYPE_B;
+	}
+	return LNOTIFY_MESSAGE_TYPE_C;
+}
+
 void lnotify_events_emit_messages(struct lnotify_user *luser,
 				  struct mailbox *box, uint32_t uidvalidity,
 				  const struct lnotify_message_event *events,
@@ -166,6 +209,20 @@ void lnotify_events_emit_messages(struct lnotify_user *luser,
 
 		if (!lnotify_event_filter_passes(prefs->event_filter, ev->event))
 			continue;
+		if (ev->type == LNOTIFY_MESSAGE_TYPE_A) {
+			e_debug(luser->event, "%s UID %u was in no view "
+				"(type A): its %s is not notified",
+				mailbox_name, ev->uid, ev->event);
+			continue;
+		}
+		if (ev->type == LNOTIFY_MESSAGE_TYPE_B) {
+			e_debug(luser->event, "%s UID %u missed the "
+				"notification filter (type B): its %s is "
+				"inband only", mailbox_name, ev->uid, ev->event);
+			continue;
+		}
+		if (ev->type == LNOTIFY_MESSAGE_TYPE_C && ev->view != NULL)
+			view_name = ev->view;
 		if (ev->exists && prefs->views != NULL) {
 			/* draft §3 type A: in no view, no notification of
 			   any kind */
@@ -221,6 +278,17 @@ void lnotify_events_emit_user_event(struct mail_user *user,
 	if (ns == NULL)
 		return;
 	lnotify_s2s_emit_user_event(luser, event, mailbox_name);
+	if (luser->set->presence_inband_only &&
+	    lnotify_presence_check_user(luser)) {
+		/* draft §6: "When the email client is connected to the email
+		   server, only inband notifications is expected take
+		   place"; an event about no message concerns the whole
+		   account, so any client session of it counts (the
+		   session's own Login included). */
+		e_debug(luser->event, "A client of this user is connected: "
+			"%s is not notified outband", event);
+		return;
+	}
 	inbox = mailbox_alloc(ns->list, "INBOX", MAILBOX_FLAG_READONLY);
 	prefs = lnotify_events_prefs(luser, inbox);
 	if (prefs != NULL &&
@@ -233,37 +301,87 @@ void lnotify_events_emit_user_event(struct mail_user *user,
 	mailbox_free(&inbox);
 }
 
-/* The INBOX's preferences stand for the user's device (as for user
-   events); NULL when it has no outband channel. */
-static const struct lnotify_mailbox_prefs *
-lnotify_events_inbox_prefs(struct lnotify_user *luser)
+/* TRUE when box has an outband channel (its preferences are usable and
+   name one). */
+static bool
+lnotify_events_has_channel(struct lnotify_user *luser, struct mailbox *box)
 {
 	const struct lnotify_mailbox_prefs *prefs;
-	struct mail_namespace *ns;
-	struct mailbox *inbox;
 	const char *error;
 
-	ns = mail_namespace_find_inbox(luser->user->namespaces);
-	if (ns == NULL)
-		return NULL;
-	inbox = mailbox_alloc(ns->list, "INBOX", MAILBOX_FLAG_READONLY);
-	if (lnotify_prefs_read(luser, inbox, &prefs, &error) <= 0)
-		prefs = NULL;
-	mailbox_free(&inbox);
-	return prefs;
+	return lnotify_prefs_read(luser, box, &prefs, &error) > 0;
 }
 
-void lnotify_events_client_reacted(struct mail_user *user, const char *how)
+static bool
+lnotify_events_named_has_channel(struct lnotify_user *luser,
+				 struct mail_namespace *ns, const char *vname)
+{
+	struct mailbox *box;
+	bool ret;
+
+	box = mailbox_alloc(ns->list, vname, MAILBOX_FLAG_READONLY);
+	ret = lnotify_events_has_channel(luser, box);
+	mailbox_free(&box);
+	return ret;
+}
+
+/* TRUE when any mailbox of the user's private namespaces has an outband
+   channel: only then can a notification have been sent that a login
+   answers. INBOX first, the usual case, then the rest. */
+static bool lnotify_events_any_channel(struct lnotify_user *luser)
+{
+	struct mail_namespace *ns;
+	struct mailbox_list_iterate_context *iter;
+	const struct mailbox_info *info;
+	bool found = FALSE;
+
+	ns = mail_namespace_find_inbox(luser->user->namespaces);
+	if (ns != NULL && lnotify_events_named_has_channel(luser, ns, "INBOX"))
+		return TRUE;
+	iter = mailbox_list_iter_init_namespaces(luser->user->namespaces,
+		t_strsplit("*", " "), MAIL_NAMESPACE_TYPE_PRIVATE,
+		MAILBOX_LIST_ITER_RETURN_NO_FLAGS |
+		MAILBOX_LIST_ITER_SKIP_ALIASES);
+	while (!found && (info = mailbox_list_iter_next(iter)) != NULL) {
+		if ((info->flags & (MAILBOX_NOSELECT |
+				    MAILBOX_NONEXISTENT)) != 0)
+			continue;
+		found = lnotify_events_named_has_channel(luser, info->ns,
+							 info->vname);
+	}
+	if (mailbox_list_iter_deinit(&iter) < 0) {
+		e_error(luser->event, "Listing the mailboxes for a "
+			"reaction failed: %s",
+			mailbox_list_get_last_internal_error(
+				luser->user->namespaces->list, NULL));
+	}
+	return found;
+}
+
+void lnotify_events_client_reacted(struct mail_user *user,
+				   struct mailbox *box, const char *how)
 {
 	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
+	struct mail_namespace *ns;
+	bool answers;
 
 	if (luser == NULL || user->namespaces == NULL)
 		return;
-	/* Without an outband channel nothing was sent that needs an answer;
-	   this keeps the spool quiet for users who do not use lnotify. */
-	if (lnotify_events_inbox_prefs(luser) == NULL)
-		return;
-	lnotify_handoff_reaction(luser, lnotify_account(luser), how);
+	/* Draft §10: a notification for any mailbox with an outband
+	   channel waits for an answer, whatever INBOX has. Without any,
+	   nothing was sent that needs one; this keeps the spool quiet for
+	   users who do not use lnotify. */
+	if (box != NULL) {
+		answers = lnotify_events_has_channel(luser, box);
+		if (!answers &&
+		    (ns = mail_namespace_find_inbox(user->namespaces)) != NULL)
+			answers = lnotify_events_named_has_channel(luser, ns,
+								   "INBOX");
+	} else {
+		answers = lnotify_events_any_channel(luser);
+	}
+	if (answers)
+		lnotify_handoff_reaction(luser, lnotify_account(luser), how);
 }
 
 int lnotify_events_queue_test(struct mail_user *user, const char *mailbox_name,

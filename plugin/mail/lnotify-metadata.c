@@ -27,6 +27,7 @@
 #include "lnotify-settings.h"
 #include "lnotify-filter.h"
 #include "lnotify-metadata.h"
+#include "lnotify-txn.h"
 #include "lnotify-events.h"
 
 #include <sys/time.h>
@@ -277,6 +278,23 @@ lnotify_attribute_set(struct mailbox_transaction_context *t,
 	return 0;
 }
 
+/* The commit and the notify plugin's callbacks after it, which write the
+   notifications to the spool, hold the account's order lock
+   (lnotify-order.h). The notify plugin's own commit wraps this one (it was
+   loaded first), so its callbacks run after this returns. */
+static int
+lnotify_transaction_commit(struct mailbox_transaction_context *t,
+			   struct mail_transaction_commit_changes *changes_r)
+{
+	struct mailbox *box = t->box;
+	struct lnotify_mailbox *lbox = LNOTIFY_MAILBOX_CONTEXT(box);
+
+	/* released by lnotify-txn.c once the notify plugin's commit (or
+	   rollback) callback has run, after this returns */
+	lnotify_txn_hold_order(t);
+	return lbox->module_ctx.super.transaction_commit(t, changes_r);
+}
+
 void lnotify_metadata_mailbox_allocated(struct mailbox *box)
 {
 	struct mailbox_vfuncs *v = box->vlast;
@@ -289,6 +307,7 @@ void lnotify_metadata_mailbox_allocated(struct mailbox *box)
 	lbox->module_ctx.super = *v;
 	box->vlast = &lbox->module_ctx.super;
 	v->attribute_set = lnotify_attribute_set;
+	v->transaction_commit = lnotify_transaction_commit;
 	MODULE_CONTEXT_SET(box, lnotify_storage_module, lbox);
 }
 

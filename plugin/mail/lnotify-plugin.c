@@ -13,6 +13,8 @@
 #include "lnotify-events.h"
 #include "lnotify-filter.h"
 #include "lnotify-metadata.h"
+#include "lnotify-presence.h"
+#include "lnotify-order.h"
 #include "lnotify-quota.h"
 #include "lnotify-settings.h"
 #include "lnotify-txn.h"
@@ -30,29 +32,49 @@ static struct event_category event_category_lnotify = {
 
 static struct notify_context *lnotify_notify_ctx;
 
-/* Login and Logout (RFC 5423 §4.5) are a client's sessions: IMAP and POP3,
-   not deliveries or doveadm. An IMAP session restored from hibernation is
-   the same session. */
+/* A client's session: IMAP and POP3, not deliveries or doveadm. */
+static bool lnotify_user_is_client(struct mail_user *user)
+{
+	return strcmp(user->service, "imap") == 0 ||
+		strcmp(user->service, "pop3") == 0;
+}
+
+/* Login and Logout (RFC 5423 §4.5) are a client's sessions. An IMAP
+   session restored from hibernation is the same session. */
 static bool lnotify_user_is_client_session(struct mail_user *user)
 {
-	return !user->session_restored &&
-		(strcmp(user->service, "imap") == 0 ||
-		 strcmp(user->service, "pop3") == 0);
+	return !user->session_restored && lnotify_user_is_client(user);
 }
 
 static void lnotify_mail_namespaces_created(struct mail_namespace *namespaces)
 {
 	struct mail_user *user = namespaces->user;
+	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
 
-	if (LNOTIFY_USER_CONTEXT(user) != NULL &&
-	    lnotify_user_is_client_session(user)) T_BEGIN {
-		lnotify_events_emit_user_event(user, LNOTIFY_EVENT_LOGIN, "");
-		/* Draft §10: the outband notifications sent so far are
-		   answered once the MUA reacts; an IMAP login is the
-		   clearest reaction (after the Login event, so its own
-		   notification is answered too). */
-		if (strcmp(user->service, "imap") == 0)
-			lnotify_events_client_reacted(user, "login");
+	if (luser == NULL || !lnotify_user_is_client(user))
+		return;
+	T_BEGIN {
+		/* Draft §6: while the client is connected, events about
+		   the account are inband only. Held before the Login event,
+		   so the session's own Login is never sent outband (and
+		   never waits in the ledger for an answer). A session back
+		   from hibernation holds it again; while hibernated it
+		   holds none (its process is gone). */
+		if (luser->session_presence == NULL)
+			luser->session_presence =
+				lnotify_presence_hold_user(luser);
+		if (lnotify_user_is_client_session(user)) {
+			lnotify_events_emit_user_event(user,
+				LNOTIFY_EVENT_LOGIN, "");
+			/* Draft §10: the outband notifications sent so far
+			   are answered once the MUA reacts; an IMAP login
+			   is the clearest reaction (after the Login event,
+			   so a Login sent with presence ignored is answered
+			   too). */
+			if (strcmp(user->service, "imap") == 0)
+				lnotify_events_client_reacted(user, NULL,
+							      "login");
+		}
 	} T_END;
 }
 
@@ -61,6 +83,9 @@ static void lnotify_user_deinit_pre(struct mail_user *user)
 	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
 
 	lnotify_quota_flush(user);
+	/* this session is leaving: its own Logout is outband unless another
+	   client of the account is still connected */
+	lnotify_presence_release(&luser->session_presence);
 	if (lnotify_user_is_client_session(user) && user->namespaces != NULL) T_BEGIN {
 		lnotify_events_emit_user_event(user, LNOTIFY_EVENT_LOGOUT, "");
 	} T_END;
@@ -71,6 +96,8 @@ static void lnotify_user_deinit(struct mail_user *user)
 {
 	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(user);
 
+	lnotify_presence_release(&luser->session_presence);
+	lnotify_order_deinit(luser);
 	lnotify_filter_cache_free(luser);
 	luser->module_ctx.super.deinit(user);
 	event_unref(&luser->event);
@@ -98,6 +125,7 @@ static void lnotify_mail_user_created(struct mail_user *user)
 	luser->pool = user->pool;
 	luser->set = set;
 	p_array_init(&luser->prefs_cache, user->pool, 4);
+	luser->order_fd = -1;
 	luser->event = event_create(user->event);
 	event_add_category(luser->event, &event_category_lnotify);
 	event_set_append_log_prefix(luser->event, "lnotify: ");

@@ -6,6 +6,8 @@
 #include "lnotify-prefs.h"
 
 struct lnotify_parsed_filter;
+struct lnotify_presence;
+struct lnotify_txn;
 
 #define LNOTIFY_USER_CONTEXT(obj) \
 	MODULE_CONTEXT(obj, lnotify_user_module)
@@ -26,6 +28,15 @@ struct lnotify_user {
 	ARRAY(struct lnotify_prefs_cache) prefs_cache;
 	/* A quota check waiting for the commit to finish (lnotify-quota.c). */
 	struct timeout *to_quota;
+	/* A client session's presence for the whole account, held from
+	   its login (lnotify-presence.h). */
+	struct lnotify_presence *session_presence;
+	/* The commit order lock (lnotify-order.h): its fd (-1: not open)
+	   and how many commits of this process hold it. */
+	int order_fd;
+	unsigned int order_depth;
+	/* The open mail transactions with lnotify state (lnotify-txn.c). */
+	ARRAY(struct lnotify_txn *) open_txns;
 	/* Parsed filter programs (lnotify-filter.c). */
 	ARRAY(struct lnotify_parsed_filter) parsed_filters;
 };

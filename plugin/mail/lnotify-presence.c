@@ -5,10 +5,13 @@
 
 #include "lib.h"
 #include "guid.h"
+#include "hex-binary.h"
+#include "sha1.h"
 #include "ioloop.h"
 #include "mail-storage.h"
 #include "lnotify-plugin.h"
 #include "lnotify-settings.h"
+#include "lnotify-events.h"
 #include "lnotify-presence.h"
 
 #include <fcntl.h>
@@ -40,6 +43,17 @@ lnotify_presence_path(struct lnotify_user *luser, struct mailbox *box,
 	   where IMAP sees "alice"). */
 	return t_strconcat(luser->set->spool_dir, "/presence/",
 			   guid_128_to_string(metadata.guid), NULL);
+}
+
+static const char *lnotify_presence_user_path(struct lnotify_user *luser)
+{
+	const char *account = lnotify_account(luser);
+	unsigned char digest[SHA1_RESULTLEN];
+
+	/* hashed: an account name may hold any character */
+	sha1_get_digest(account, strlen(account), digest);
+	return t_strconcat(luser->set->spool_dir, "/presence/user-",
+			   binary_to_hex(digest, sizeof(digest)), NULL);
 }
 
 static void lnotify_presence_lock_init(struct flock *fl, short type)
@@ -79,26 +93,18 @@ lnotify_presence_watch(struct lnotify_user *luser,
 			      lnotify_presence_inotify_input, presence);
 }
 
-struct lnotify_presence *
-lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box,
-		      lnotify_presence_poked_t *poked, void *context)
+static struct lnotify_presence *
+lnotify_presence_hold_path(struct lnotify_user *luser, const char *what,
+			   const char *path)
 {
 	struct lnotify_presence *presence;
 	struct flock fl;
-	guid_128_t guid;
-	const char *path;
 	int fd;
 
-	if ((path = lnotify_presence_path(luser, box, guid)) == NULL) {
-		e_error(luser->event, "Presence for %s not recorded: %s",
-			mailbox_get_vname(box),
-			mailbox_get_last_internal_error(box, NULL));
-		return NULL;
-	}
 	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd == -1) {
 		e_error(luser->event, "Presence for %s not recorded: "
-			"open(%s) failed: %m", mailbox_get_vname(box), path);
+			"open(%s) failed: %m", what, path);
 		return NULL;
 	}
 	/* Deliveries may run as another uid and must be able to open it;
@@ -109,14 +115,34 @@ lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box,
 	lnotify_presence_lock_init(&fl, F_RDLCK);
 	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
 		e_error(luser->event, "Presence for %s not recorded: "
-			"fcntl(%s, F_OFD_SETLK) failed: %m",
-			mailbox_get_vname(box), path);
+			"fcntl(%s, F_OFD_SETLK) failed: %m", what, path);
 		i_close_fd(&fd);
 		return NULL;
 	}
 	presence = i_new(struct lnotify_presence, 1);
 	presence->fd = fd;
 	presence->inotify_fd = -1;
+	return presence;
+}
+
+struct lnotify_presence *
+lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box,
+		      lnotify_presence_poked_t *poked, void *context)
+{
+	struct lnotify_presence *presence;
+	guid_128_t guid;
+	const char *path;
+
+	if ((path = lnotify_presence_path(luser, box, guid)) == NULL) {
+		e_error(luser->event, "Presence for %s not recorded: %s",
+			mailbox_get_vname(box),
+			mailbox_get_last_internal_error(box, NULL));
+		return NULL;
+	}
+	presence = lnotify_presence_hold_path(luser, mailbox_get_vname(box),
+					      path);
+	if (presence == NULL)
+		return NULL;
 	memcpy(presence->guid, guid, sizeof(guid));
 	if (poked != NULL) {
 		presence->poked = poked;
@@ -124,6 +150,12 @@ lnotify_presence_hold(struct lnotify_user *luser, struct mailbox *box,
 		lnotify_presence_watch(luser, presence, path);
 	}
 	return presence;
+}
+
+struct lnotify_presence *lnotify_presence_hold_user(struct lnotify_user *luser)
+{
+	return lnotify_presence_hold_path(luser, "the session",
+					  lnotify_presence_user_path(luser));
 }
 
 void lnotify_presence_release(struct lnotify_presence **_presence)
@@ -150,16 +182,13 @@ bool lnotify_presence_is_for(const struct lnotify_presence *presence,
 		guid_128_equals(presence->guid, metadata.guid);
 }
 
-bool lnotify_presence_check(struct lnotify_user *luser, struct mailbox *box)
+static bool
+lnotify_presence_check_path(struct lnotify_user *luser, const char *path)
 {
 	struct flock fl;
-	guid_128_t guid;
-	const char *path;
 	bool present;
 	int fd;
 
-	if ((path = lnotify_presence_path(luser, box, guid)) == NULL)
-		return FALSE;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno != ENOENT) {
@@ -180,4 +209,20 @@ bool lnotify_presence_check(struct lnotify_user *luser, struct mailbox *box)
 	}
 	i_close_fd(&fd);
 	return present;
+}
+
+bool lnotify_presence_check(struct lnotify_user *luser, struct mailbox *box)
+{
+	guid_128_t guid;
+	const char *path;
+
+	if ((path = lnotify_presence_path(luser, box, guid)) == NULL)
+		return FALSE;
+	return lnotify_presence_check_path(luser, path);
+}
+
+bool lnotify_presence_check_user(struct lnotify_user *luser)
+{
+	return lnotify_presence_check_path(luser,
+					   lnotify_presence_user_path(luser));
 }

@@ -31,4 +31,11 @@ bool lnotify_presence_is_for(const struct lnotify_presence *presence,
 /* TRUE when some session holds presence for box. Never blocks. */
 bool lnotify_presence_check(struct lnotify_user *luser, struct mailbox *box);
 
+/* The same for the account as a whole: a client session (IMAP, POP3) holds
+   a shared lock on <spool>/presence/user-<SHA-1 of the account> from its
+   login to its end. Events about no message (Login, Logout, mailbox and
+   quota events) are inband only while one does. */
+struct lnotify_presence *lnotify_presence_hold_user(struct lnotify_user *luser);
+bool lnotify_presence_check_user(struct lnotify_user *luser);
+
 #endif

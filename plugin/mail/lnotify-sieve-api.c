@@ -9,6 +9,8 @@
 #include "lnotify-prefs.h"
 #include "lnotify-events.h"
 #include "lnotify-handoff.h"
+#include "lnotify-presence.h"
+#include "lnotify-settings.h"
 #include "lnotify-sieve-api.h"
 
 static struct lnotify_user *lnotify_sieve_user(struct mail_user *user)
@@ -36,6 +38,24 @@ lnotify_sieve_inbox_prefs(struct lnotify_user *luser,
 	return ret;
 }
 
+static bool
+lnotify_sieve_inband_only(struct lnotify_user *luser, const char *mailbox_name)
+{
+	struct mail_namespace *ns;
+	struct mailbox *box;
+	bool present;
+
+	if (!luser->set->presence_inband_only)
+		return FALSE;
+	ns = mail_namespace_find(luser->user->namespaces, mailbox_name);
+	if (ns == NULL)
+		return FALSE;
+	box = mailbox_alloc(ns->list, mailbox_name, MAILBOX_FLAG_READONLY);
+	present = lnotify_presence_check(luser, box);
+	mailbox_free(&box);
+	return present;
+}
+
 const struct lnotify_sieve_api lnotify_sieve_api = {
 	.version = LNOTIFY_SIEVE_API_VERSION,
 	.user = lnotify_sieve_user,
@@ -43,4 +63,5 @@ const struct lnotify_sieve_api lnotify_sieve_api = {
 	.request_init = lnotify_request_init,
 	.submit = lnotify_handoff_submit,
 	.wake_dispatcher = lnotify_handoff_wake_dispatcher,
+	.inband_only = lnotify_sieve_inband_only,
 };

@@ -14,7 +14,7 @@
 
 #define LNOTIFY_SIEVE_API_SYMBOL "lnotify_sieve_api"
 /* Raised whenever the table or struct lnotify_mailbox_prefs changes. */
-#define LNOTIFY_SIEVE_API_VERSION 1
+#define LNOTIFY_SIEVE_API_VERSION 2
 
 struct mail_user;
 struct lnotify_user;
@@ -44,6 +44,10 @@ struct lnotify_sieve_api {
 	/* lnotify_handoff_wake_dispatcher() */
 	void (*wake_dispatcher)(struct lnotify_user *luser,
 				unsigned int queued_count);
+	/* TRUE when a session has mailbox_name selected and presence keeps
+	   notifications about it inband (draft §6, lnotify-presence.h). */
+	bool (*inband_only)(struct lnotify_user *luser,
+			    const char *mailbox_name);
 };
 
 extern const struct lnotify_sieve_api lnotify_sieve_api;

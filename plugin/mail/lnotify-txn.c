@@ -17,6 +17,7 @@
 #include "lnotify-prefs.h"
 #include "lnotify-quota.h"
 #include "lnotify-s2s.h"
+#include "lnotify-order.h"
 #include "lnotify-txn.h"
 
 struct lnotify_txn_event {
@@ -27,6 +28,9 @@ struct lnotify_txn_event {
 	unsigned int save_idx;
 	/* an existing message */
 	uint32_t uid;
+	/* an expunged one: its type while it was visible (draft §3) */
+	enum lnotify_message_type type;
+	const char *view;
 	/* facts for EXTENDED payloads (saved messages only) */
 	const char *sender, *subject, *snippet;
 	time_t datetime;
@@ -34,9 +38,12 @@ struct lnotify_txn_event {
 
 struct lnotify_txn {
 	pool_t pool;
+	struct mailbox_transaction_context *t;
 	struct mailbox *box;
 	struct lnotify_user *luser;
 	ARRAY(struct lnotify_txn_event) events;
+	/* holds the account's commit order lock (lnotify-order.h) */
+	bool order_locked;
 };
 
 static void *lnotify_mail_transaction_begin(struct mailbox_transaction_context *t)
@@ -54,9 +61,13 @@ static void *lnotify_mail_transaction_begin(struct mailbox_transaction_context *
 	pool = pool_alloconly_create("lnotify transaction", 512);
 	txn = p_new(pool, struct lnotify_txn, 1);
 	txn->pool = pool;
+	txn->t = t;
 	txn->box = t->box;
 	txn->luser = luser;
 	p_array_init(&txn->events, pool, 4);
+	if (!array_is_created(&luser->open_txns))
+		p_array_init(&luser->open_txns, luser->pool, 4);
+	array_push_back(&luser->open_txns, &txn);
 	return txn;
 }
 
@@ -110,8 +121,9 @@ static void lnotify_txn_add_saved(struct lnotify_txn *txn, struct mail *mail,
 	} T_END;
 }
 
-static void lnotify_txn_add(struct lnotify_txn *txn, struct mail *mail,
-			    const char *event)
+/* Returns the new event, or NULL when the transaction has it already. */
+static struct lnotify_txn_event *
+lnotify_txn_add(struct lnotify_txn *txn, struct mail *mail, const char *event)
 {
 	struct lnotify_txn_event *ev;
 
@@ -119,11 +131,12 @@ static void lnotify_txn_add(struct lnotify_txn *txn, struct mail *mail,
 	   and a keyword together is one FlagsSet. */
 	array_foreach_modifiable(&txn->events, ev) {
 		if (!ev->saved && ev->uid == mail->uid && ev->event == event)
-			return;
+			return NULL;
 	}
 	ev = array_append_space(&txn->events);
 	ev->event = event;
 	ev->uid = mail->uid;
+	return ev;
 }
 
 static void lnotify_mail_save(void *_txn, struct mail *mail)
@@ -153,14 +166,26 @@ static void lnotify_mail_expunge(void *_txn, struct mail *mail)
 {
 	struct lnotify_txn *txn = _txn;
 	struct mail_private *pmail = (struct mail_private *)mail;
+	struct lnotify_txn_event *ev;
 
 	if (txn == NULL)
 		return;
 	/* RFC 5423: MessageExpire is an expunge by the server's policy,
 	   which in Dovecot is autoexpunge. */
-	lnotify_txn_add(txn, mail, pmail->autoexpunged ?
-			LNOTIFY_EVENT_MESSAGE_EXPIRE :
-			LNOTIFY_EVENT_MESSAGE_EXPUNGE);
+	ev = lnotify_txn_add(txn, mail, pmail->autoexpunged ?
+			     LNOTIFY_EVENT_MESSAGE_EXPIRE :
+			     LNOTIFY_EVENT_MESSAGE_EXPUNGE);
+	if (ev == NULL)
+		return;
+	/* Draft §3 holds for expunges too: the expunge of a hidden (type A)
+	   or inband-only (type B) message is not notified outband. Once the
+	   transaction commits the filters cannot see the message, so its
+	   type is decided now, while it is still visible. */
+	T_BEGIN {
+		ev->type = lnotify_events_classify(txn->luser, txn->box,
+						   ev->event, ev->uid,
+						   txn->pool, &ev->view);
+	} T_END;
 }
 
 static void lnotify_mail_update_flags(void *_txn, struct mail *mail,
@@ -251,6 +276,8 @@ lnotify_txn_emit(struct lnotify_txn *txn,
 		out->exists =
 			strcmp(ev->event, LNOTIFY_EVENT_MESSAGE_EXPUNGE) != 0 &&
 			strcmp(ev->event, LNOTIFY_EVENT_MESSAGE_EXPIRE) != 0;
+		out->type = ev->type;
+		out->view = ev->view;
 		/* messages came or went: the quota may have crossed a line */
 		quota_changed = quota_changed || ev->saved || !out->exists;
 	}
@@ -261,6 +288,42 @@ lnotify_txn_emit(struct lnotify_txn *txn,
 				  array_front(&events), array_count(&events));
 	if (quota_changed)
 		lnotify_quota_schedule_check(txn->luser->user);
+}
+
+/* The transaction is over: forgets it, releases the order lock. */
+static void lnotify_txn_free(struct lnotify_txn *txn)
+{
+	struct lnotify_txn *const *open;
+	unsigned int i, count;
+
+	open = array_get(&txn->luser->open_txns, &count);
+	for (i = 0; i < count; i++) {
+		if (open[i] == txn) {
+			array_delete(&txn->luser->open_txns, i, 1);
+			break;
+		}
+	}
+	if (txn->order_locked)
+		lnotify_order_unlock(txn->luser);
+	pool_unref(&txn->pool);
+}
+
+void lnotify_txn_hold_order(struct mailbox_transaction_context *t)
+{
+	struct lnotify_user *luser =
+		LNOTIFY_USER_CONTEXT(mailbox_get_namespace(t->box)->user);
+	struct lnotify_txn *const *txnp;
+
+	if (luser == NULL || !array_is_created(&luser->open_txns))
+		return;
+	array_foreach(&luser->open_txns, txnp) {
+		/* only a transaction with events writes to the spool */
+		if ((*txnp)->t == t && array_count(&(*txnp)->events) > 0 &&
+		    !(*txnp)->order_locked) {
+			(*txnp)->order_locked = lnotify_order_lock(luser);
+			return;
+		}
+	}
 }
 
 static void
@@ -274,7 +337,7 @@ lnotify_mail_transaction_commit(void *_txn,
 	if (array_count(&txn->events) > 0) T_BEGIN {
 		lnotify_txn_emit(txn, changes);
 	} T_END;
-	pool_unref(&txn->pool);
+	lnotify_txn_free(txn);
 }
 
 static void lnotify_mail_transaction_rollback(void *_txn)
@@ -282,7 +345,7 @@ static void lnotify_mail_transaction_rollback(void *_txn)
 	struct lnotify_txn *txn = _txn;
 
 	if (txn != NULL)
-		pool_unref(&txn->pool);
+		lnotify_txn_free(txn);
 }
 
 /* ---- mailbox events: no transaction to wait for ---- */

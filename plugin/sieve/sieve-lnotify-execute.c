@@ -208,11 +208,20 @@ sieve_lnotify_execute(const struct sieve_enotify_exec_env *nenv,
 	if (!sieve_lnotify_destination(nenv, api, luser, uri, &request))
 		return 0;
 	channel = lnotify_channel_name(request.channel);
+	sieve_lnotify_add_message(nenv, &request);
+	if (api->inband_only(luser, request.mailbox)) {
+		/* draft §6: "If the MUA is connected to the IMAP server,
+		   inband notifications are generated following IDLE"; the
+		   session that has the mailbox selected sees the message */
+		sieve_enotify_global_info(nenv, "not notifying %s %s: a "
+			"client has %s selected (inband only)", channel,
+			request.address, request.mailbox);
+		return 0;
+	}
 	if (!sieve_lnotify_within_cap(nenv, mctx, t_strdup_printf("%s %s",
 					channel, request.address)))
 		return 0;
 
-	sieve_lnotify_add_message(nenv, &request);
 	request.event = sieve_lnotify_event(nenv);
 	if (request.event == NULL)
 		request.event = "";

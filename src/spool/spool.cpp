@@ -113,8 +113,7 @@ Result<std::string> Spool::submit_reaction(const ClientReaction& reaction) const
 }
 
 Result<std::string> Spool::submit_record(const std::string& record, bool durable) const {
-  const std::string entry = new_entry_name();
-  const std::string tmp_path = path(kTmp, entry);
+  const std::string tmp_path = path(kTmp, new_entry_name());
 
   UniqueFd fd(::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
   if (!fd.valid()) return temporary_error(syscall_error("open", tmp_path));
@@ -130,10 +129,15 @@ Result<std::string> Spool::submit_record(const std::string& record, bool durable
     return fail(temporary_error(syscall_error("fdatasync", tmp_path)));
   if (fd.close() < 0) return fail(temporary_error(syscall_error("close", tmp_path)));
 
+  // The name that orders the record among others is taken only now, after
+  // the write and the flush: a writer slowed down by its fdatasync must not
+  // carry a name older than a record another writer renamed meanwhile
+  // (the dispatcher claims in name order, per account in that order).
   // The rename is not followed by an fsync of incoming/: writers cannot
   // open it (they may not list it). If a crash loses the rename, the
   // complete record is still in tmp/, and the dispatcher recovers it
   // (recover_tmp).
+  const std::string entry = new_entry_name();
   const std::string incoming_path = path(kIncoming, entry);
   if (::rename(tmp_path.c_str(), incoming_path.c_str()) < 0)
     return fail(temporary_error(syscall_error("rename", tmp_path + ", " + incoming_path)));

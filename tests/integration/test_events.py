@@ -29,6 +29,15 @@ class EventsTestCase(DovecotTestCase):
                 typ, data = self.dovecot.set_metadata(client, box, entry, value)
                 self.assertEqual(typ, "OK", data)
         client.logout()
+        # Its Logout (outband: ALL) is queued once the session let go of its
+        # presence, which would keep mailbox events inband (draft §6).
+        for _ in range(200):
+            if self.event_filter != "ALL" or any(
+                    n["event"] == "Logout" for n in self.dovecot.sent_notifications()):
+                break
+            self.sink.receive(timeout=0.05)
+        else:
+            self.fail("alice's Logout never went out:\n" + self.dovecot.log())
         self.choose("UDP=WAKEUP", self.bob_sink.address, user="bob")
         self.barriers = 0
         self.seen = 0
@@ -134,15 +143,25 @@ class StoreOverImap(EventsTestCase):
 
 
 class MailboxEvents(EventsTestCase):
+    """Events about no message follow presence too (draft §6): with no
+    client of alice connected (doveadm is none) they go outband; the IMAP
+    client's own are inband only while it is connected."""
+
     def test_create_rename_subscribe_delete(self):
-        client = self.imap()
         for command in (("create", "Projects"), ("rename", "Projects", "Done"), ("subscribe", "Done"),
                         ("unsubscribe", "Done"), ("delete", "Done")):
-            typ, data = getattr(client, command[0])(*command[1:])
-            self.assertEqual(typ, "OK", (command, data))
+            self.dovecot.doveadm("mailbox", command[0], "-u", "alice", *command[1:])
         self.assertEqual(self.alice_events(), [("MailboxCreate", "Projects", 0), ("MailboxRename", "Done", 0),
                                                ("MailboxSubscribe", "Done", 0), ("MailboxUnSubscribe", "Done", 0),
                                                ("MailboxDelete", "Done", 0)])
+
+    def test_connected_client_gets_its_mailbox_events_inband_only(self):
+        client = self.imap()
+        typ, data = client.create("Projects")
+        self.assertEqual(typ, "OK", data)
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            r"A client of this user is connected: MailboxCreate is not notified outband"))
+        self.assertEqual(self.alice_events(), [])
 
     def test_login_logout(self):
         before = len([n for n in self.dovecot.sent_notifications() if n["user"] == "alice"])
@@ -150,7 +169,9 @@ class MailboxEvents(EventsTestCase):
         client.logout()
         self.alice_events()
         sessions = [n["event"] for n in self.dovecot.sent_notifications() if n["user"] == "alice"][before:]
-        self.assertEqual([e for e in sessions if e in ("Login", "Logout")], ["Login", "Logout"])
+        # the session's own Login while it is connected: inband only; its
+        # Logout, with nobody connected any more: outband
+        self.assertEqual([e for e in sessions if e in ("Login", "Logout")], ["Logout"])
 
 
 class NewOnly(EventsTestCase):

@@ -227,9 +227,9 @@ keep;
                                  "$xmpp_online_maybe"})
 
 
-class ImapSieveFlag(SieveTestCase):
-    """An IMAPSIEVE rule (RFC 6785) on FLAG: setting \\Flagged with STORE
-    notifies the user's device."""
+class ImapSieveFlagRule(SieveTestCase):
+    """An IMAPSIEVE rule (RFC 6785) on FLAG that notifies the user's device
+    (set-up only; the tests follow)."""
 
     extra_conf = SIEVE_CONF + """
 plugin {
@@ -256,6 +256,14 @@ if environment :is "imap.changedflags" "\\\\Flagged" {
         self.set_meta("INBOX", ADDRESS, self.sink.address)
         self.set_meta("INBOX", EVENT_FILTER, "NONE")
 
+
+class ImapSieveFlag(ImapSieveFlagRule):
+    """Setting \\Flagged with STORE notifies the user's device. The storing
+    session has INBOX selected, which keeps a notification about INBOX
+    inband (draft §6, ImapSievePresence); here presence is ignored."""
+
+    plugin_settings = {"lnotify_presence_inband_only": "no"}
+
     def test_store_flagged_notifies(self):
         self.dovecot.deliver_lmtp(message=sample_message(subject="to be flagged"))
         self.dovecot.deliver_lmtp(message=sample_message(subject="second"))
@@ -281,6 +289,24 @@ if environment :is "imap.changedflags" "\\\\Flagged" {
         self.assertIsNone(self.sink.receive(timeout=2))
         events = [(n["event"], n["uid"]) for n in self.dovecot.sent_notifications() if n["user"].startswith("alice")]
         self.assertEqual(events, [("FlagsSet", "1"), ("FlagsClear", "1")])
+
+
+class ImapSievePresence(ImapSieveFlagRule):
+    """The same rule with presence applied (the default): the session that
+    stores the flag has INBOX selected, so the script's notification about
+    INBOX stays inband."""
+
+    def test_selected_mailbox_keeps_it_inband(self):
+        self.dovecot.deliver_lmtp(message=sample_message(subject="to be flagged"))
+        client = self.imap()
+        client.select("INBOX")
+        typ, data = client.uid("STORE", "1", "+FLAGS", "(\\Flagged)")
+        self.assertEqual(typ, "OK", data)
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            r"not notifying UDP 127\.0\.0\.1:\d+: a client has INBOX selected \(inband only\)"),
+            self.dovecot.log())
+        self.assertIsNone(self.sink.receive(timeout=2))
+        self.assertEqual([n for n in self.dovecot.sent_notifications() if n["user"].startswith("alice")], [])
 
 
 class ImapSieveAppendCopy(SieveTestCase):
