@@ -60,9 +60,19 @@ std::string host_name() {
 // and "credential.priv" = "the source address or identity of the server
 // sending the notifications, potentially with an integrity check" — the
 // identity, followed by the public signing key when payloads are signed.
+// What a running channel sends as asked. Every channel sends wake-ups;
+// SMS sends EXTENDED as such only as a text SMS (sms_extended_as_text =
+// yes), else it sends the binary wake-up for it, so it must not offer it.
+bool channel_delivers(const void* context, ChannelKind kind, PayloadFormat format) {
+  const auto& config = *static_cast<const DispatcherConfig*>(context);
+  if (format == PayloadFormat::Wakeup) return true;
+  if (kind == ChannelKind::Sms) return config.sms.extended_as_text;
+  return true;
+}
+
 Provision provision_for(const DispatcherConfig& config, const PayloadOptions& options) {
   Provision p;
-  p.channels = offered_channels_value(config.channels);
+  p.channels = offered_channels_value(config.channels, channel_delivers, &config);
   p.credential = config.identity.empty() ? host_name() : config.identity;
   p.destinations = config.allowed_destinations;
   p.s2s = s2s_provision(config.s2s_targets);

@@ -338,12 +338,20 @@ Result<std::vector<ChannelChoice>> parse_offered_channels(std::string_view value
   return offered;
 }
 
-std::string offered_channels_value(const std::vector<ChannelKind>& channels) {
+std::string offered_channels_value(const std::vector<ChannelKind>& channels,
+                                   bool (*delivers)(const void* context, ChannelKind,
+                                                    PayloadFormat),
+                                   const void* context) {
   std::string value = "NONE";
   for (ChannelKind kind : channels)
     for (PayloadFormat format : {PayloadFormat::Wakeup, PayloadFormat::Extended})
-      value += " " + std::string(channel_name(kind)) + "=" + std::string(format_name(format));
+      if (delivers == nullptr || delivers(context, kind, format))
+        value += " " + std::string(channel_name(kind)) + "=" + std::string(format_name(format));
   return value;
+}
+
+std::string offered_channels_value(const std::vector<ChannelKind>& channels) {
+  return offered_channels_value(channels, nullptr, nullptr);
 }
 
 }  // namespace lnotify

@@ -17,8 +17,9 @@ namespace {
 
 enum class Document { Xml, Json };
 
-bool wants_json(ChannelKind channel) {
-  return channel == ChannelKind::Xmpp || channel == ChannelKind::WebPush;
+bool wants_json(ChannelKind channel, const PayloadOptions& o) {
+  if (channel == ChannelKind::Xmpp) return o.xmpp == XmppPayloadForm::Json;
+  return channel == ChannelKind::WebPush;
 }
 
 bool wakeup_is_wsp(const NotificationRequest& r, const PayloadOptions& o) {
@@ -73,7 +74,7 @@ Result<Payload> document_wakeup(const NotificationRequest& r, const PayloadOptio
 
 Result<Payload> channel_wakeup(const NotificationRequest& r, const PayloadOptions& o) {
   if (wakeup_is_wsp(r, o)) return build_wsp_wakeup(r, o);
-  return document_wakeup(r, o, wants_json(r.channel) ? Document::Json : Document::Xml);
+  return document_wakeup(r, o, wants_json(r.channel, o) ? Document::Json : Document::Xml);
 }
 
 // The wake-up sent instead of an extended payload, with the reason noted.
@@ -188,7 +189,7 @@ Result<Payload> build_payload(const NotificationRequest& r, const PayloadOptions
     return payload;
   }
   if (r.format == PayloadFormat::Wakeup) return channel_wakeup(r, o);
-  return extended(r, o, wants_json(r.channel) ? Document::Json : Document::Xml);
+  return extended(r, o, wants_json(r.channel, o) ? Document::Json : Document::Xml);
 }
 
 }  // namespace lnotify

@@ -107,6 +107,14 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       auto secs = parse_number(key, value, 1, 7 * 86400, "seconds");
       if (!secs) return permanent_error(where + secs.error().message);
       config.policy.wakeup_interval_secs = *secs;
+    } else if (key == "reminder_interval") {
+      auto secs = parse_number(key, value, 0, 7 * 86400, "seconds (0: no reminders)");
+      if (!secs) return permanent_error(where + secs.error().message);
+      config.policy.reminder_interval_secs = *secs;
+    } else if (key == "reminder_limit") {
+      auto count = parse_number(key, value, 0, 1000, "reminders (0: none)");
+      if (!count) return permanent_error(where + count.error().message);
+      config.policy.reminder_limit = *count;
     } else if (key == "rate_limit") {
       auto limit = parse_rate_limit(value);
       if (!limit) return permanent_error(where + limit.error().message);
@@ -158,6 +166,13 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
         config.udp_payload = UdpWakeupForm::Wsp;
       else
         return permanent_error(where + "udp_payload must be xml or wsp");
+    } else if (key == "xmpp_payload") {
+      if (text::iequals(value, "xml"))
+        config.xmpp_payload = XmppPayloadForm::Xml;
+      else if (text::iequals(value, "json"))
+        config.xmpp_payload = XmppPayloadForm::Json;
+      else
+        return permanent_error(where + "xmpp_payload must be xml or json");
     } else if (key == "signing_key") {
       if (value.empty() || value.front() != '/')
         return permanent_error(where + "signing_key must be an absolute path");
@@ -260,6 +275,7 @@ Result<PayloadOptions> make_payload_options(const DispatcherConfig& config) {
   options.mailbox_uri = config.mailbox_uri;
   options.imap_host = config.imap_host;
   options.udp_wakeup = config.udp_payload;
+  options.xmpp = config.xmpp_payload;
   if (!config.signing_key.empty()) {
     auto signer = PayloadSigner::load_pem_file(config.signing_key);
     if (!signer) return permanent_error("signing_key: " + signer.error().message);

@@ -40,6 +40,9 @@ struct DispatcherConfig {
   MailboxUriStyle mailbox_uri = MailboxUriStyle::Mailat;  // mailbox_uri = mailat | imap
   std::string imap_host;  // host[:port] of imap:// URLs; required with mailbox_uri = imap
   UdpWakeupForm udp_payload = UdpWakeupForm::Xml;         // udp_payload = xml | wsp
+  // xmpp_payload = xml | json: XMPP carries the draft's EMN / xemn XML, or
+  // (an explicit choice) lnotify's JSON binding of them.
+  XmppPayloadForm xmpp_payload = XmppPayloadForm::Xml;
   std::string signing_key;  // absolute path of an Ed25519 PEM key; empty: no signatures
   // Server-to-server targets (draft §14; s2s.h), one "s2s_target = ..."
   // line each; with any, the HTTP channel runs and imap_host is required

@@ -121,13 +121,18 @@ class WakeupThroughKannel(SmsTestCase):
         with open(os.path.join(self.kannel.root, "access.log")) as f:
             self.assertRegex(f.read(), r"Sent SMS \[SMSC:FAKE\].*\[flags:-1:1:.*\[udh:7:0605040B8423F0\]")
 
-    def test_extended_goes_as_the_wakeup_when_text_is_not_allowed(self):
-        self.choose("SMS=EXTENDED", NUMBER)
-        self.dovecot.deliver_lmtp()
-        [sms] = self.kannel.wait_received(1)
-        self.assertEqual(sms.udh, WAP_PUSH_UDH, sms)
-        fields = decode_sms([sms])
-        self.assertEqual(fields["wsp.header.x_wap_application_id"][0][0], decoders.EMN_APP_ID)
+    def test_extended_is_not_offered_when_text_is_not_allowed(self):
+        # What the channel sends for EXTENDED without sms_extended_as_text
+        # is the wake-up, so it offers only that (draft §11.2).
+        client = self.imap()
+        typ, values, text = self.dovecot.get_metadata(client, "", [CHANNEL])
+        self.assertEqual(typ, "OK", text)
+        self.assertIn("SMS=WAKEUP", values[CHANNEL].split())
+        self.assertNotIn("SMS=EXTENDED", values[CHANNEL].split())
+        typ, data = self.dovecot.set_metadata(client, "INBOX", CHANNEL, "SMS=EXTENDED")
+        self.assertEqual(typ, "NO", data)
+        self.assertIn(b"SMS=EXTENDED is not offered by this server", b" ".join(
+            d for d in data if isinstance(d, bytes)))
 
 
 class LongWakeupThroughKannel(SmsTestCase):
@@ -159,9 +164,38 @@ class LongWakeupThroughKannel(SmsTestCase):
         self.assertTrue(mailbox.startswith(f"imap://alice%40example.test@{self.HOST}/INBOX;"), mailbox)
 
 
+class AppendixAPortThroughKannel(SmsTestCase):
+    """sms_port = 143: draft Appendix A's "OMA EMN or extended format
+    notifications should be sent to port 143 via GSM SMS"."""
+
+    def sms_settings(self):
+        return {"sms_port": "143"}
+
+    def test_wakeup_goes_to_port_143(self):
+        self.choose("SMS=WAKEUP", NUMBER)
+        self.dovecot.deliver_lmtp()
+        [sms] = self.kannel.wait_received(1)
+        self.wait_for_sent()
+        self.assertEqual(sms.udh, bytes.fromhex("060504008f23f0"), sms)  # ports 143 <- 9200
+        # tshark hands port-addressed SMS to WSP only for the registered WAP
+        # ports unless told that any port means WSP.
+        fields = decode_sms([sms], "-o", "gsm_sms_ud.port_number_udh_means_wsp:TRUE")
+        self.assertEqual([s for s, _ in fields["gsm_sms.destination_port"]], ["143"])
+        self.assertEqual([s for s, _ in fields["gsm_sms.originator_port"]], ["9200"])
+        self.assertEqual(fields["wsp.header.x_wap_application_id"][0][0], decoders.EMN_APP_ID)
+        mailbox, _ = emn_of(bytes.fromhex(fields["media.type"][0][1]))
+        self.assertEqual(mailbox, "mailat:alice@example.test")
+
+
 class ExtendedAsTextThroughKannel(SmsTestCase):
     def sms_settings(self):
         return {"sms_extended_as_text": "yes", "sms_max_parts": "10"}
+
+    def test_extended_is_offered(self):
+        client = self.imap()
+        typ, values, text = self.dovecot.get_metadata(client, "", [CHANNEL])
+        self.assertEqual(typ, "OK", text)
+        self.assertIn("SMS=EXTENDED", values[CHANNEL].split())
 
     def test_extended_is_the_xemn_as_text(self):
         self.choose("SMS=EXTENDED", NUMBER)

@@ -3,10 +3,15 @@ The dispatcher logs in as lnotify@localhost (STARTTLS required, the
 server's certificate verified against the test's CA) and sends each
 notification as a type="normal" message with the payload in a namespaced
 element; bob receives it with a real client (slixmpp), online or, through
-Prosody's offline storage, at his next login."""
+Prosody's offline storage, at his next login.
+
+The payload is the draft's (§9, CONTRACT.md): the OMA EMN document for
+WAKEUP, the xemn document for EXTENDED, as the element's text, parsed here
+with libxml2 (xmllint); lnotify's JSON binding only with xmpp_payload = json."""
 
 import json
 import socket
+import subprocess
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -16,7 +21,20 @@ from prosody_peer import DOMAIN, Prosody
 
 NOTIFICATION_NS = "urn:ietf:params:xml:ns:lemonade-notifications"
 JSON_TYPE = "application/vnd.lnotify.xemn+json"
+XEMN_TYPE = "application/vnd.lnotify.xemn+xml"
+EMN_TYPE = "text/vnd.wap.emn+xml"
+EMN_PUBLIC_ID = "-//WAPFORUM//DTD EMN 1.0//EN"
 BOB = f"bob@{DOMAIN}"
+
+
+def libxml2_document(text):
+    """The payload as libxml2 reads it: xmllint must accept it as a
+    well-formed document (no network, no DTD fetched); returns its root
+    element (xml.etree) and xmllint's serialisation."""
+    result = subprocess.run(["xmllint", "--nonet", "--encode", "UTF-8", "-"], input=text.encode(),
+                            capture_output=True, timeout=30)
+    assert result.returncode == 0, f"libxml2 refuses the payload: {result.stderr.decode()}\n{text}"
+    return ET.fromstring(text.encode()), result.stdout.decode()
 
 
 def body_of(message):
@@ -68,7 +86,8 @@ class XmppTestCase(DovecotTestCase):
 
     def check_notification(self, stanza, subject):
         """The stanza as a client sees it: normal message from the
-        dispatcher's account, a body, and the xemn JSON in our element."""
+        dispatcher's account, a body, and the xemn document in our element;
+        returns the message and the xemn's attributes."""
         self.assertIsNotNone(stanza, "no message reached bob:\n" + self.dovecot.log())
         message = ET.fromstring(stanza)
         self.assertEqual(message.get("type"), "normal", stanza)
@@ -76,8 +95,10 @@ class XmppTestCase(DovecotTestCase):
         self.assertEqual(body_of(message), "New mail in INBOX", stanza)
         payload = message.find(f"{{{NOTIFICATION_NS}}}notification")
         self.assertIsNotNone(payload, stanza)
-        self.assertEqual(payload.get("type"), JSON_TYPE)
-        facts = json.loads(payload.text)
+        self.assertEqual(payload.get("type"), XEMN_TYPE)
+        root, _ = libxml2_document(payload.text)
+        self.assertEqual(root.tag, "xemn", payload.text)
+        facts = dict(root.attrib)
         self.assertEqual((facts["event"], facts["mailbox"], facts["subject"]),
                          ("MessageNew", "mailat:alice@example.test", subject))
         return message, facts
@@ -104,7 +125,7 @@ class XmppDelivery(XmppTestCase):
         # XEP-0203: Prosody marks what it stored with the time it arrived
         self.assertIsNotNone(message.find("{urn:xmpp:delay}delay"), ET.tostring(message))
 
-    def test_wakeup_is_the_json_wakeup(self):
+    def test_wakeup_is_the_emn_document(self):
         # what the client reads first: the offer, and the sender to trust
         client = self.imap()
         typ, values, text = self.dovecot.get_metadata(
@@ -119,7 +140,13 @@ class XmppDelivery(XmppTestCase):
         stanza = bob.next_message()
         self.assertIsNotNone(stanza, self.dovecot.log())
         payload = ET.fromstring(stanza).find(f"{{{NOTIFICATION_NS}}}notification")
-        self.assertEqual(sorted(json.loads(payload.text)), ["mailbox", "timestamp"])
+        self.assertEqual(payload.get("type"), EMN_TYPE)
+        root, _ = libxml2_document(payload.text)
+        self.assertIn(f'<!DOCTYPE emn PUBLIC "{EMN_PUBLIC_ID}"', payload.text)
+        self.assertEqual(root.tag, "emn")
+        self.assertEqual(sorted(root.attrib), ["mailbox", "timestamp"])
+        self.assertEqual(root.get("mailbox"), "mailat:alice@example.test")
+        self.assertEqual(list(root), [], "an EMN wake-up has no content")
 
     def test_unknown_account_is_a_permanent_failure(self):
         # Prosody bounces a message to an account it does not have
@@ -131,6 +158,29 @@ class XmppDelivery(XmppTestCase):
         self.assertIsNotNone(m, self.dovecot.log())
         self.assertNotIn("deferred", self.dovecot.log())
         self.assertEqual(self.dovecot.sent_notifications(), [])
+
+
+class XmppJsonChosen(XmppTestCase):
+    """xmpp_payload = json: the explicit choice of lnotify's JSON binding."""
+
+    def setUp(self):
+        self.prosody = start_prosody(self)
+        self.dispatch_settings = {**xmpp_settings(self.prosody), "xmpp_payload": "json"}
+        DovecotTestCase.setUp(self)
+
+    def test_extended_and_wakeup_are_json(self):
+        bob = self.receiver()
+        self.choose("XMPP=EXTENDED", BOB)
+        self.dovecot.deliver_lmtp(message=sample_message(subject="as JSON"))
+        payload = ET.fromstring(bob.next_message()).find(f"{{{NOTIFICATION_NS}}}notification")
+        self.assertEqual(payload.get("type"), JSON_TYPE)
+        facts = json.loads(payload.text)
+        self.assertEqual((facts["event"], facts["subject"]), ("MessageNew", "as JSON"))
+        self.choose("XMPP=WAKEUP", BOB)
+        self.dovecot.deliver_lmtp()
+        payload = ET.fromstring(bob.next_message()).find(f"{{{NOTIFICATION_NS}}}notification")
+        self.assertEqual(payload.get("type"), JSON_TYPE)
+        self.assertEqual(sorted(json.loads(payload.text)), ["mailbox", "timestamp"])
 
 
 class XmppServerRestart(XmppTestCase):
@@ -158,7 +208,7 @@ class XmppServerRestart(XmppTestCase):
             stanza = bob.next_message()
             self.assertIsNotNone(stanza, self.dovecot.log())
             payload = ET.fromstring(stanza).find(f"{{{NOTIFICATION_NS}}}notification")
-            subjects.append(json.loads(payload.text)["subject"])
+            subjects.append(libxml2_document(payload.text)[0].get("subject"))
         self.assertEqual(subjects, ["during", "after"])
 
 
@@ -249,10 +299,11 @@ class SieveXmppMethod(test_sieve.SieveTestCase):
         self.assertEqual(body_of(message), "mail from the boss", stanza)
         payload = message.find(f"{{{NOTIFICATION_NS}}}notification")
         self.assertIsNotNone(payload, stanza)
-        facts = json.loads(payload.text)
-        # alice chose no channel: the method sends a wake-up, whose JSON
-        # has just the mailbox and the time
-        self.assertEqual(facts["mailbox"], "mailat:alice@example.test")
+        root, _ = libxml2_document(payload.text)
+        # alice chose no channel: the method sends a wake-up, the EMN
+        # document with just the mailbox and the time
+        self.assertEqual(root.tag, "emn")
+        self.assertEqual(root.get("mailbox"), "mailat:alice@example.test")
         self.assertIsNone(bob.next_message(timeout=3), "sent once")
 
 

@@ -98,12 +98,34 @@ TEST(BuildPayload, SmsWakeupIsTheWspPushInOneSms) {
   EXPECT_EQ(to_hex((*to_imap_port)[0].udh), "06 05 04 00 8f 23 f0");
 }
 
-TEST(BuildPayload, JsonChannelsGetJson) {
+PayloadOptions xmpp_json() {
+  PayloadOptions o;
+  o.xmpp = XmppPayloadForm::Json;
+  return o;
+}
+
+TEST(BuildPayload, XmppCarriesTheDraftsXmlByDefault) {
+  // CONTRACT.md: EMN XML for WAKEUP, xemn XML for EXTENDED on XMPP.
   auto wakeup = build_payload(request(ChannelKind::Xmpp, PayloadFormat::Wakeup));
+  ASSERT_TRUE(wakeup.has_value());
+  EXPECT_EQ(wakeup->content_type, "text/vnd.wap.emn+xml");
+  EXPECT_EQ(wakeup->bytes, build_payload(request(ChannelKind::Udp, PayloadFormat::Wakeup))->bytes);
+  auto extended = build_payload(request(ChannelKind::Xmpp, PayloadFormat::Extended));
+  ASSERT_TRUE(extended.has_value());
+  EXPECT_EQ(extended->content_type, "application/vnd.lnotify.xemn+xml");
+  auto doc = parse_xml(extended->bytes);
+  ASSERT_TRUE(doc) << extended->bytes;
+  EXPECT_EQ(testing::root_name(doc), "xemn");
+  EXPECT_EQ(attr(doc, "subject"), "R\xC3\xA9union on Friday");
+}
+
+TEST(BuildPayload, JsonChannelsGetJson) {
+  // XMPP with xmpp_payload = json, the explicit choice of the JSON binding
+  auto wakeup = build_payload(request(ChannelKind::Xmpp, PayloadFormat::Wakeup), xmpp_json());
   ASSERT_TRUE(wakeup.has_value());
   EXPECT_EQ(wakeup->bytes,
             "{\"mailbox\":\"mailat:alice@example.test\",\"timestamp\":\"2007-06-01T10:00:00Z\"}");
-  auto extended = build_payload(request(ChannelKind::Xmpp, PayloadFormat::Extended));
+  auto extended = build_payload(request(ChannelKind::Xmpp, PayloadFormat::Extended), xmpp_json());
   ASSERT_TRUE(extended.has_value());
   EXPECT_EQ(extended->content_type, "application/vnd.lnotify.xemn+json");
   EXPECT_EQ(extended->bytes,
@@ -195,6 +217,7 @@ TEST(BuildPayload, SignedWhenTheServerHasAKey) {
     ASSERT_TRUE(parts.has_value()) << p->bytes;
     EXPECT_TRUE(verify_ed25519(o.signer->public_key(), parts->signed_bytes, parts->signature).has_value());
   }
+  o.xmpp = XmppPayloadForm::Json;
   auto json = build_payload(request(ChannelKind::Xmpp, PayloadFormat::Extended), o);
   ASSERT_TRUE(json.has_value());
   auto parts = split_signed_json(json->bytes);
@@ -297,7 +320,7 @@ TEST(BuildPayload, HostileFactsKeepEveryPromise) {
         EXPECT_NE(limit, 0u);
       }
       r.channel = ChannelKind::Xmpp;
-      auto json = build_payload(r);
+      auto json = build_payload(r, xmpp_json());
       ASSERT_TRUE(json.has_value());
       ASSERT_TRUE(testing::read_flat_json(json->bytes).has_value()) << json->bytes;
       EXPECT_TRUE(limit == 0 || json->bytes.size() <= limit || !json->note.empty());

@@ -104,6 +104,18 @@ TEST(SmsChannel, WakeupIsOneBinarySmsWithTheWapPushUdh) {
   EXPECT_EQ(query_value(url, "text"), percent_encode((*segments)[0].data));
 }
 
+TEST(SmsChannel, SmsPortSetsTheDestinationPort) {
+  auto http = std::make_unique<ScriptedGateway>();
+  auto* gateway = http.get();
+  SmsConfig config = kannel_config();
+  config.port = 143;  // draft Appendix A
+  SmsChannel channel(config, "lnotify", PayloadOptions{}, std::move(http));
+  ASSERT_TRUE(send(channel, request(PayloadFormat::Wakeup)).has_value());
+  ASSERT_EQ(gateway->urls.size(), 1u);
+  // UDHL 6, port addressing 16 bit: 143 <- 9200
+  EXPECT_EQ(query_value(gateway->urls[0], "udh"), "%06%05%04%00%8F%23%F0");
+}
+
 TEST(SmsChannel, LongWakeupIsConcatenatedOneRequestPerPart) {
   auto http = std::make_unique<ScriptedGateway>();
   auto* gateway = http.get();

@@ -64,5 +64,11 @@ Result<void> check_metadata_write(EntryScope scope, std::string_view name,
 Result<std::vector<ChannelChoice>> parse_offered_channels(std::string_view value);
 // The provision value for the channels a dispatcher runs: every format of each.
 std::string offered_channels_value(const std::vector<ChannelKind>& channels);
+// The same, offering only the formats delivers(channel, format) says the
+// running channel sends as such (draft §11.2: what the server supports).
+std::string offered_channels_value(const std::vector<ChannelKind>& channels,
+                                   bool (*delivers)(const void* context, ChannelKind,
+                                                    PayloadFormat),
+                                   const void* context);
 
 }  // namespace lnotify

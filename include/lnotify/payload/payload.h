@@ -8,8 +8,9 @@
 //             SMS, MMS           WSP push PDU around the WBXML EMN; the SMS
 //                                driver splits it with segment_for_sms
 //             SIP                EMN XML
-//             XMPP, WEBPUSH      JSON wake-up {"mailbox","timestamp"}
-//   EXTENDED  XMPP, WEBPUSH      xemn JSON
+//             XMPP               EMN XML (xmpp_payload = json: the JSON wake-up)
+//             WEBPUSH            JSON wake-up {"mailbox","timestamp"}
+//   EXTENDED  WEBPUSH            xemn JSON (XMPP too with xmpp_payload = json)
 //             all others         xemn XML
 //
 // EXTENDED payloads honour the request's size limit (see fit_to_size); when
@@ -45,11 +46,15 @@ struct Payload {
 enum class MailboxUriStyle { Mailat, Imap };
 // What a UDP wake-up is (dispatcher setting udp_payload).
 enum class UdpWakeupForm { Xml, Wsp };
+// What XMPP carries (dispatcher setting xmpp_payload): the draft's XML
+// documents (CONTRACT.md), or the JSON binding when chosen explicitly.
+enum class XmppPayloadForm { Xml, Json };
 
 struct PayloadOptions {
   MailboxUriStyle mailbox_uri = MailboxUriStyle::Mailat;
   std::string imap_host;  // host[:port] of imap:// URLs
   UdpWakeupForm udp_wakeup = UdpWakeupForm::Xml;
+  XmppPayloadForm xmpp = XmppPayloadForm::Xml;
   std::unique_ptr<PayloadSigner> signer;  // null: payloads are not signed
 };
 

@@ -43,7 +43,8 @@ Result<std::vector<SmsMessage>> SmsChannel::messages_for(const Delivery& d) cons
       p.wsp_push ? p.bytes : build_wsp_wakeup(d.request, wakeup_options_).bytes;
   // A new reference per notification: two long wake-ups in a row to one
   // handset must not mix (3GPP TS 23.040 §9.2.3.24.1).
-  auto segments = segment_for_sms(pdu, static_cast<uint8_t>(d.request.sequence_id & 0xFF));
+  auto segments =
+      segment_for_sms(pdu, static_cast<uint8_t>(d.request.sequence_id & 0xFF), config_.port);
   if (!segments) return segments.error();
   std::vector<SmsMessage> out;
   for (auto& s : *segments) {

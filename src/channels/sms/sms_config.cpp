@@ -100,6 +100,12 @@ Result<bool> parse_sms_setting(std::string_view key, std::string_view value, Sms
     auto n = number_in(key, value, 1, 255, "SMS");
     if (!n) return n.error();
     c.max_parts = *n;
+  } else if (key == "sms_port") {
+    auto n = number_in(key, value, 1, 65535, "");
+    if (!n)
+      return permanent_error("sms_port must be a port number from 1 to 65535 (2948: the "
+                             "handset's WAP push dispatcher; 143: draft Appendix A)");
+    c.port = static_cast<uint16_t>(*n);
   } else if (key == "sms_timeout") {
     auto n = number_in(key, value, 1, 300, "seconds");
     if (!n) return n.error();

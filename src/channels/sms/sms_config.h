@@ -3,6 +3,7 @@
 // other gateway through a URL template (README "SMS channel (Kannel)").
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,10 @@ struct SmsConfig {
   // A text SMS longer than this many concatenated parts goes as the wake-up.
   unsigned max_parts = 4;
   unsigned timeout_secs = 10;  // per HTTP request, connection included
+  // sms_port: the WDP destination port of binary wake-ups (UDH port
+  // addressing): 2948, the handset's WAP push dispatcher, or 143, draft
+  // Appendix A ("it might make sense to use port 143 for consistency").
+  uint16_t port = 2948;
 };
 
 // Applies one setting. Returns false when key is not an SMS setting.
