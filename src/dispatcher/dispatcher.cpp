@@ -298,6 +298,10 @@ void Dispatcher::apply_reaction(const std::string& entry, const ClientReaction& 
     queue_.pop_head(reaction.account);
     spool_.remove_active(held);
   }
+  if (reminders_.count(reaction.account) != 0) {
+    message += "; reminders stop";
+    cancel_reminder(reaction.account);
+  }
   spool_.remove_active(entry);
   logger_.log_event(LogLevel::Info, LogEvent{.name = "lnotify_client_reacted", .user = reaction.account,
                                               .reason = reaction.how},
@@ -335,6 +339,8 @@ DispatchStats Dispatcher::run_due(size_t budget) {
     daily_.forget_past_days(now);
     last_housekeeping_ms_ = now;
   }
+
+  queue_due_reminders(now);
 
   std::vector<Ready> ready;
   for (const std::string& account : queue_.due_accounts(now, budget)) {
@@ -550,8 +556,12 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
                         LedgerRecord{now, request.sequence_id, request.uid, head->wakeup});
     daily_.record(sent.account, now);
     rate_.record(sent.account, now);
+    arm_reminder(sent.account, request, now);
   }
   std::string note;
+  if (request.reminder > 0)
+    note += "; reminder " + std::to_string(request.reminder) + " of " +
+            std::to_string(policy_.reminder_limit);
   if (head->merged > 0) note += "; for " + std::to_string(head->merged + 1) + " notifications";
   if (!sent.payload_note.empty()) note += "; " + sent.payload_note;
   const int64_t done_us = realtime_us();

@@ -68,6 +68,8 @@ std::string encode_request(const NotificationRequest& r) {
   if (r.importance != 0) fields.emplace_back("importance", importance);
   if (r.daily_limit != 0) fields.emplace_back("daily-limit", daily_limit);
   if (r.test) fields.emplace_back("test", "1");
+  const std::string reminder = std::to_string(r.reminder);
+  if (r.reminder != 0) fields.emplace_back("reminder", reminder);
   const std::string messages = std::to_string(r.messages);
   const std::string unseen = std::to_string(r.unseen);
   if (r.s2s) {
@@ -135,6 +137,9 @@ Result<NotificationRequest> decode_request(std::string_view text) {
   if (!daily_limit) return daily_limit.error();
   auto test = optional_int<unsigned>(fields, "test");
   if (!test) return test.error();
+  auto reminder = optional_int<uint32_t>(fields, "reminder");
+  if (!reminder) return reminder.error();
+  r.reminder = *reminder;
   r.size_limit = *size_limit;
   auto importance = optional_int<uint8_t>(fields, "importance");
   if (!importance) return importance.error();

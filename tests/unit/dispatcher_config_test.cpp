@@ -145,6 +145,29 @@ TEST(DispatcherConfig, QueueSettingsDefaults) {
   EXPECT_EQ(config->policy.retry_base_secs, 30u);
   EXPECT_EQ(config->policy.retry_max_secs, 3600u);
   EXPECT_EQ(config->policy.expire_secs, 86400u);
+  EXPECT_EQ(config->policy.reminder_interval_secs, 1800u);
+  EXPECT_EQ(config->policy.reminder_limit, 2u);
+  EXPECT_EQ(config->xmpp_payload, XmppPayloadForm::Xml);
+  EXPECT_EQ(config->sms.port, 2948u);
+}
+
+TEST(DispatcherConfig, ReminderXmppPayloadAndSmsPortSettings) {
+  auto config = parse_dispatcher_config(
+      "reminder_interval = 0\nreminder_limit = 5\nxmpp_payload = JSON\nsms_port = 143\n");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->policy.reminder_interval_secs, 0u);
+  EXPECT_EQ(config->policy.reminder_limit, 5u);
+  EXPECT_EQ(config->xmpp_payload, XmppPayloadForm::Json);
+  EXPECT_EQ(config->sms.port, 143u);
+  for (auto [text, expected] :
+       {std::pair{"reminder_interval = soon\n", "reminder_interval must be a number"},
+        std::pair{"reminder_limit = -2\n", "reminder_limit must be a number"},
+        std::pair{"xmpp_payload = binary\n", "xmpp_payload must be xml or json"},
+        std::pair{"sms_port = 0\n", "sms_port must be a port number from 1 to 65535"}}) {
+    auto bad = parse_dispatcher_config(text);
+    ASSERT_FALSE(bad.has_value()) << text;
+    EXPECT_NE(bad.error().message.find(expected), std::string::npos) << bad.error().message;
+  }
 }
 
 TEST(DispatcherConfig, QueueSettings) {

@@ -79,6 +79,7 @@ class DispatcherTest : public ::testing::Test {
     policy.retry_base_secs = 30;
     policy.retry_max_secs = 600;
     policy.expire_secs = 3600;
+    policy.reminder_interval_secs = 0;
     restart();
   }
 
@@ -460,6 +461,91 @@ TEST_F(DispatcherTest, AReactionAnswersTheLedgerAndCancelsThePendingWakeup) {
   ASSERT_EQ(sent.size(), 4u);
   EXPECT_FALSE(parse(sent[3]).wakeup) << "answered: full notifications again";
   EXPECT_EQ(parse(sent[3]).uid, 5u);
+}
+
+TEST_F(DispatcherTest, AnUnansweredNotificationIsRemindedUpToTheLimit) {
+  policy.reminder_interval_secs = 60;
+  policy.reminder_limit = 2;
+  restart();
+  submit(request(1));
+  run();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_FALSE(parse(sent[0]).wakeup);
+  EXPECT_EQ(dispatcher->next_due_ms(), std::optional<int64_t>(clock.now + 60000));
+  clock.advance_secs(59);
+  run();
+  EXPECT_EQ(sent.size(), 1u) << "not before reminder_interval";
+  clock.advance_secs(1);
+  run();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_TRUE(parse(sent[1]).wakeup) << "a reminder is a wake-up";
+  EXPECT_TRUE(logger.contains(LogLevel::Info, "reminder 1 of 2 for alice@example.test queued"));
+  EXPECT_TRUE(logger.contains(LogLevel::Info, "; reminder 1 of 2"));
+  clock.advance_secs(60);
+  run();
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_TRUE(parse(sent[2]).wakeup);
+  clock.advance_secs(3600);
+  run();
+  EXPECT_EQ(sent.size(), 3u) << "reminder_limit = 2";
+  EXPECT_FALSE(dispatcher->next_due_ms().has_value());
+  EXPECT_EQ(dispatcher->ledger().find("alice@example.test")->unanswered, 3u);
+  EXPECT_EQ(dispatcher->sequences().last(SequenceStore::device_key(request(0))), 3u)
+      << "each reminder takes the device's next sequence-id";
+}
+
+TEST_F(DispatcherTest, AReactionStopsTheReminders) {
+  policy.reminder_interval_secs = 60;
+  policy.reminder_limit = 5;
+  restart();
+  submit(request(1));
+  run();
+  clock.advance_secs(60);
+  run();
+  ASSERT_EQ(sent.size(), 2u);
+  react();
+  run();
+  EXPECT_TRUE(logger.contains(LogLevel::Info, "; reminders stop"));
+  clock.advance_secs(600);
+  run();
+  EXPECT_EQ(sent.size(), 2u);
+  EXPECT_FALSE(dispatcher->next_due_ms().has_value());
+}
+
+TEST_F(DispatcherTest, ANewNotificationStartsTheReminderIntervalAgain) {
+  policy.reminder_interval_secs = 60;
+  policy.reminder_limit = 1;
+  restart();
+  submit(request(1));
+  run();
+  clock.advance_secs(30);
+  submit(request(2));
+  run();
+  ASSERT_EQ(sent.size(), 2u);
+  clock.advance_secs(30);
+  run();
+  EXPECT_EQ(sent.size(), 2u) << "the reminder counts from the latest notification";
+  clock.advance_secs(30);
+  run();
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_TRUE(parse(sent[2]).wakeup);
+}
+
+TEST_F(DispatcherTest, RemindersWaitBehindQueuedNotificationsAndStopWhenQuiet) {
+  policy.reminder_interval_secs = 60;
+  policy.reminder_limit = 10;
+  policy.unanswered_limit = 2;
+  policy.wakeup_interval_secs = 3600;
+  restart();
+  submit(request(1));
+  run();
+  clock.advance_secs(60);
+  run();
+  ASSERT_EQ(sent.size(), 2u);  // the notification and one reminder: quiet now
+  EXPECT_TRUE(parse(sent[1]).wakeup);
+  clock.advance_secs(600);
+  run();
+  EXPECT_EQ(sent.size(), 2u) << "past unanswered_limit only the periodic wake-ups go";
 }
 
 TEST_F(DispatcherTest, AReactionIsKeptThoughNoPassFollows) {

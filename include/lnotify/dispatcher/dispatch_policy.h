@@ -28,6 +28,16 @@ struct DispatchPolicy {
   unsigned unanswered_limit = 10;
   unsigned wakeup_interval_secs = 3600;
 
+  // Draft §10 "the server MUST keep track of the outband notifications
+  // that are sent via NF, until the MUA react to them": a notification
+  // the client does not answer (a datagram or an SMS may be lost) is
+  // followed by a wake-up every reminder_interval_secs (0: never), at most
+  // reminder_limit times, until the client reacts. The defaults cost an
+  // SMS user at most two extra messages per unanswered notification, half
+  // an hour apart.
+  unsigned reminder_interval_secs = 1800;
+  unsigned reminder_limit = 2;
+
   RateLimit rate_limit{30, 60};
   // What the rate limit holds back is merged into one wake-up per device
   // (true), or waits its turn (false).

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <memory>
 #include <optional>
@@ -107,7 +108,7 @@ class Dispatcher {
   int completion_fd() const { return completions_->fd(); }
   size_t in_flight() const { return in_flight_.size(); }
   // When the next pass is needed (absolute, ms since the epoch).
-  std::optional<int64_t> next_due_ms() const { return queue_.next_due_ms(); }
+  std::optional<int64_t> next_due_ms() const;
   size_t queued() const { return queue_.size(); }
 
   // Operations (doveadm lnotify ...). A selector is empty (everything), an
@@ -151,6 +152,12 @@ class Dispatcher {
             std::string_view event_name, std::string_view reason, std::string_view message,
             LogLevel level);
   void save_state(bool durable);
+  // Reminders (DispatchPolicy::reminder_interval_secs): armed when a
+  // notification to the device went out, cancelled by a reaction.
+  void arm_reminder(const std::string& account, const NotificationRequest& sent, int64_t now);
+  void cancel_reminder(const std::string& account);
+  // Queues the reminders due at now (as spool records of their own).
+  void queue_due_reminders(int64_t now);
   // Whether an MWI update repeats the ON/OFF state last queued for key
   // (remembering it when it does not).
   bool mwi_unchanged(const std::string& key, const NotificationRequest& request);
@@ -178,6 +185,13 @@ class Dispatcher {
   RateLimiter rate_;
   DispatchQueue queue_;
   std::unordered_map<std::string, bool> mwi_state_;  // queue key -> ON
+  struct Reminder {
+    NotificationRequest wakeup;  // what goes again, to the device last notified
+    int64_t due_ms = 0;
+    int64_t since_ms = 0;  // when the notification it reminds of went out
+  };
+  std::unordered_map<std::string, Reminder> reminders_;       // account -> next reminder
+  std::set<std::pair<int64_t, std::string>> reminder_due_;  // (due, account)
   size_t snapshot_size_ = 0;
   int64_t last_housekeeping_ms_ = 0;
 };

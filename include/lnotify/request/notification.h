@@ -42,6 +42,10 @@ struct NotificationRequest {
   std::string message;
   uint8_t importance = 0;
 
+  // A reminder (DispatchPolicy::reminder_limit): the wake-up the dispatcher
+  // sends again for an unanswered notification, numbered from 1; 0: not one.
+  uint32_t reminder = 0;
+
   // An operator's test notification (doveadm lnotify test): sent whatever
   // the ledger and the limits say, so it proves the channel works.
   bool test = false;
