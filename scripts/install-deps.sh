@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   meson ninja-build pkg-config g++ python3
-  dovecot-core dovecot-dev dovecot-imapd dovecot-lmtpd dovecot-sieve dovecot-managesieved
+  dovecot-core dovecot-dev dovecot-imapd dovecot-lmtpd dovecot-pop3d dovecot-sieve dovecot-managesieved
   libxml2-dev libcurl4-openssl-dev libssl-dev
   # tests
   libgtest-dev libgmock-dev

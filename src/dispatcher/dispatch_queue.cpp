@@ -107,6 +107,8 @@ std::vector<std::string> DispatchQueue::merge_run(const std::string& account) {
     head.entry = std::move(follower.entry);
     head.merged += 1 + follower.merged;
     head.expires_ms = std::max(head.expires_ms, follower.expires_ms);
+    // it stands for the follower too, which may have come after a reaction
+    head.answered = head.answered && follower.answered;
     ++next;
   }
   a->items.erase(a->items.begin() + static_cast<ptrdiff_t>(a->head + 1),
@@ -127,6 +129,13 @@ QueuedNotification* DispatchQueue::find(const std::string& account, const std::s
   for (size_t i = a->head; i < a->items.size(); ++i)
     if (a->items[i].entry == entry) return &a->items[i];
   return nullptr;
+}
+
+void DispatchQueue::for_each_of(const std::string& account,
+                                const std::function<void(QueuedNotification&)>& visit) {
+  Account* a = find_account(account);
+  if (a == nullptr) return;
+  for (size_t i = a->head; i < a->items.size(); ++i) visit(a->items[i]);
 }
 
 bool DispatchQueue::remove(const std::string& account, const std::string& entry) {

@@ -298,6 +298,10 @@ void Dispatcher::apply_reaction(const std::string& entry, const ClientReaction& 
     queue_.pop_head(reaction.account);
     spool_.remove_active(held);
   }
+  // What is still queued happened before the client looked: once sent it
+  // needs no answer (a client's own Login, sent with presence ignored, is
+  // one of them).
+  queue_.for_each_of(reaction.account, [](QueuedNotification& n) { n.answered = true; });
   if (reminders_.count(reaction.account) != 0) {
     message += "; reminders stop";
     cancel_reminder(reaction.account);
@@ -552,11 +556,13 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
   // Server-to-server targets are not the user's device: the ledger of
   // draft §10, the daily total and the rate cap do not count them.
   if (!request.test && !request.s2s) {
-    ledger_.record_sent(sent.account,
-                        LedgerRecord{now, request.sequence_id, request.uid, head->wakeup});
+    if (!head->answered) {
+      ledger_.record_sent(sent.account,
+                          LedgerRecord{now, request.sequence_id, request.uid, head->wakeup});
+      arm_reminder(sent.account, request, now);
+    }
     daily_.record(sent.account, now);
     rate_.record(sent.account, now);
-    arm_reminder(sent.account, request, now);
   }
   std::string note;
   if (request.reminder > 0)

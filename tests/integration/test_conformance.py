@@ -251,6 +251,33 @@ class PresenceForEventsAboutNoMessage(DovecotTestCase):
         self.assertNotIn("Login", [n["event"] for n in self.dovecot.sent_notifications()])
 
 
+class OwnLoginWithPresenceIgnored(DovecotTestCase):
+    """lnotify_presence_inband_only = no: the session's own Login goes
+    outband, but it was queued before the login's reaction, so it never
+    counts as unanswered."""
+
+    plugin_settings = {"lnotify_presence_inband_only": "no"}
+    dispatch_settings = PresenceForEventsAboutNoMessage.dispatch_settings
+
+    def test_own_login_is_sent_but_not_unanswered(self):
+        self.assertIsNotNone(self.dovecot.wait_for_log(r"lnotify-dispatch: Info: started"))
+        client = self.dovecot.imap()
+        for entry, value in ((CHANNEL, "UDP=WAKEUP"), (ADDRESS, self.sink.address),
+                             (EVENT_FILTER, "ALL")):
+            typ, data = self.dovecot.set_metadata(client, "INBOX", entry, value)
+            self.assertEqual(typ, "OK", data)
+        client.logout()
+        self.assertIsNotNone(self.dovecot.wait_for_log(r"Info: sent WAKEUP over UDP .* event=Logout"))
+        client = self.imap()
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            rf"client of alice@{DOMAIN} reacted \(login\): 1 unanswered notification\(s\) answered"))
+        self.assertIsNotNone(self.dovecot.wait_for_log(r"Info: sent WAKEUP over UDP .* event=Login"))
+        client.select("INBOX")
+        self.assertIsNotNone(self.dovecot.wait_for_log(
+            rf"client of alice@{DOMAIN} reacted \(select\): 0 unanswered notification\(s\) answered"),
+            self.dovecot.log())
+
+
 class CommitOrder(DovecotTestCase):
     """Concurrent LMTP sessions for one user: the notifications go out in
     the order the deliveries committed, which the UIDs record."""

@@ -548,6 +548,20 @@ TEST_F(DispatcherTest, RemindersWaitBehindQueuedNotificationsAndStopWhenQuiet) {
   EXPECT_EQ(sent.size(), 2u) << "past unanswered_limit only the periodic wake-ups go";
 }
 
+TEST_F(DispatcherTest, WhatWasQueuedBeforeAReactionIsNotCountedUnanswered) {
+  // A client's own Login (sent with presence ignored) is queued before the
+  // reaction its login writes, and often sent after it.
+  submit(request(1));
+  react();
+  run();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(dispatcher->ledger().find("alice@example.test"), nullptr);
+  submit(request(2));
+  run();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(dispatcher->ledger().find("alice@example.test")->unanswered, 1u);
+}
+
 TEST_F(DispatcherTest, AReactionIsKeptThoughNoPassFollows) {
   policy.unanswered_limit = 2;
   restart();

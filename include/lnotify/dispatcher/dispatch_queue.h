@@ -39,6 +39,9 @@ struct QueuedNotification {
   Hold hold = Hold::None;
   bool admitted = false;   // passed the ledger and limits; only retries and expiry remain
   bool wakeup = false;     // goes as a wake-up (ledger quiet, or merged)
+  // The client reacted after it was queued (it looked at the mailboxes
+  // after this event): sent, it is not counted unanswered.
+  bool answered = false;
   // The last temporary failure's text; allocated only for notifications
   // that failed, so the common case costs a pointer.
   std::unique_ptr<std::string> last_error;
@@ -76,6 +79,9 @@ class DispatchQueue {
   void for_each(const std::function<void(const std::string& account,
                                          const QueuedNotification& notification)>& visit) const;
   QueuedNotification* find(const std::string& account, const std::string& entry);
+  // Every notification queued for one account, in order.
+  void for_each_of(const std::string& account,
+                   const std::function<void(QueuedNotification& notification)>& visit);
   bool remove(const std::string& account, const std::string& entry);
 
  private:
