@@ -59,7 +59,9 @@ static void imap_lnotify_presence_update(struct client *client)
 	struct imap_lnotify_client *lclient = IMAP_LNOTIFY_CONTEXT(client);
 	struct lnotify_user *luser;
 
-	if (lclient == NULL)
+	/* A command can end after its client was destroyed (IDLE when the
+	   session hibernates): nothing may be held for it any more. */
+	if (lclient == NULL || client->destroyed || client->disconnected)
 		return;
 	if (client->mailbox != NULL &&
 	    lnotify_presence_is_for(lclient->presence, client->mailbox))
@@ -90,7 +92,12 @@ static void imap_lnotify_client_destroy(struct client *client,
 					const char *reason)
 {
 	struct imap_lnotify_client *lclient = IMAP_LNOTIFY_CONTEXT(client);
+	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(client->user);
 
+	/* Hibernation hands the session to imap-hibernate: it goes on, so
+	   its end here is no Logout (RFC 5423 §4.5). */
+	if (client->hibernated && luser != NULL)
+		luser->hibernating = TRUE;
 	lnotify_presence_release(&lclient->presence);
 	imap_lnotify_push_client_destroy(lclient);
 	lclient->module_ctx.super.destroy(client, reason);

@@ -86,7 +86,10 @@ static void lnotify_user_deinit_pre(struct mail_user *user)
 	/* this session is leaving: its own Logout is outband unless another
 	   client of the account is still connected */
 	lnotify_presence_release(&luser->session_presence);
-	if (lnotify_user_is_client_session(user) && user->namespaces != NULL) T_BEGIN {
+	/* A session that hibernates goes on (no Logout yet); one restored
+	   from hibernation ends here like any other. */
+	if (lnotify_user_is_client(user) && !luser->hibernating &&
+	    user->namespaces != NULL) T_BEGIN {
 		lnotify_events_emit_user_event(user, LNOTIFY_EVENT_LOGOUT, "");
 	} T_END;
 	luser->module_ctx.super.deinit_pre(user);

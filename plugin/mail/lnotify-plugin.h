@@ -31,6 +31,8 @@ struct lnotify_user {
 	/* A client session's presence for the whole account, held from
 	   its login (lnotify-presence.h). */
 	struct lnotify_presence *session_presence;
+	/* The IMAP session is being hibernated, not ended (imap_lnotify). */
+	bool hibernating;
 	/* The commit order lock (lnotify-order.h): its fd (-1: not open)
 	   and how many commits of this process hold it. */
 	int order_fd;

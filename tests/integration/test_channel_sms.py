@@ -262,7 +262,7 @@ class GatewayDownIsRetried(SmsTestCase):
         self.choose("SMS=WAKEUP", NUMBER)
         self.dovecot.deliver_lmtp()
         deferred = self.dovecot.wait_for_log(
-            r"notification deferred .*SMS gateway 127\.0\.0\.1:%d: (Couldn't connect|.*refused)"
+            r"notification deferred .*SMS gateway 127\.0\.0\.1:%d: (Couldn't connect|Failed to connect|.*refused)"
             % self.kannel.sendsms_port)
         self.assertIsNotNone(deferred, self.dovecot.log())
         self.kannel.start()

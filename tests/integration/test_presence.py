@@ -5,9 +5,10 @@ import os
 import re
 import signal
 import socket
+import time
 import unittest
 
-from lnotify_harness import DovecotTestCase
+from lnotify_harness import ADDRESS, CHANNEL, DovecotTestCase
 
 
 class Presence(DovecotTestCase):
@@ -58,6 +59,69 @@ class Presence(DovecotTestCase):
         client.logout()
         self.dovecot.deliver_lmtp()
         self.assertIsNotNone(self.sink.receive(timeout=10))
+
+
+class HibernatedSession(DovecotTestCase):
+    """An IDLE session that Dovecot hibernates (imap_hibernate_timeout)
+    has no imap process any more, so it holds no presence lock: it counts
+    as absent and a delivery is notified outband, while the client still
+    sees the mail when imap-hibernate wakes the session. Hibernating is no
+    Logout; the restored session's end is."""
+
+    extra_conf = """
+imap_hibernate_timeout = 1s
+service imap-hibernate {
+  unix_listener imap-hibernate {
+    mode = 0666
+  }
+}
+service imap {
+  unix_listener imap-master {
+    mode = 0666
+  }
+}
+"""
+    dispatch_settings = {"unanswered_limit": "0", "rate_limit": "0", "reminder_interval": "0"}
+
+    def events(self, count):
+        deadline = time.time() + 20
+        while len(self.dovecot.sent_notifications()) < count and time.time() < deadline:
+            time.sleep(0.05)
+        return [n["event"] for n in self.dovecot.sent_notifications()]
+
+    imap_pid = Presence.imap_pid
+
+    def test_hibernated_session_counts_as_absent(self):
+        self.assertIsNotNone(self.dovecot.wait_for_log(r"lnotify-dispatch: Info: started"))
+        setup = self.dovecot.imap()
+        for entry, value in ((CHANNEL, "UDP=WAKEUP"), (ADDRESS, self.sink.address),
+                             ("/private/notify/event/filter", "ALL")):
+            typ, data = self.dovecot.set_metadata(setup, "INBOX", entry, value)
+            self.assertEqual(typ, "OK", data)
+        setup.logout()
+        self.assertEqual(self.events(1), ["Logout"])
+        client = self.imap()
+        client.select("INBOX")
+        pid = self.imap_pid()
+        client.send(b"i1 IDLE\r\n")
+        self.assertTrue(client.readline().startswith(b"+"), "IDLE was not accepted")
+        # hibernated: the session's imap process hands it over and ends
+        deadline = time.time() + 20
+        while os.path.exists(f"/proc/{pid}") and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertFalse(os.path.exists(f"/proc/{pid}"), "the session was not hibernated")
+        self.assertEqual(self.dovecot.deliver_lmtp(), {})
+        self.assertEqual(self.events(2), ["Logout", "MessageNew"],
+                         "absent while hibernated, and hibernating is no Logout")
+        client.sock.settimeout(20)
+        self.assertRegex(client.readline(), rb"^\* 1 EXISTS", "the woken session did not see the mail")
+        client.send(b"DONE\r\n")
+        line = client.readline()
+        while line.startswith(b"* "):  # the rest of the untagged news
+            line = client.readline()
+        self.assertRegex(line, rb"^i1 OK")
+        client.logout()
+        self.assertEqual(self.events(3), ["Logout", "MessageNew", "Logout"])
 
 
 class PresenceIgnored(DovecotTestCase):
