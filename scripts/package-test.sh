@@ -122,8 +122,18 @@ for f in /usr/lib/dovecot/modules/lib20_lnotify_plugin.so \
          /usr/lib/dovecot/modules/lib95_imap_lnotify_plugin.so \
          /usr/lib/dovecot/lnotify-dispatch \
          /usr/share/dovecot/conf.d/95-lnotify.conf \
-         /usr/share/doc/$pkg/copyright; do
+         /usr/share/doc/$pkg/copyright \
+         /usr/share/doc/$pkg/README.md \
+         /usr/share/doc/$pkg/doc/README.md \
+         /usr/share/doc/$pkg/doc/rfc/draft-ietf-lemonade-notifications-04.txt \
+         /usr/share/man/man8/lnotify-dispatch.8.gz \
+         /usr/share/man/man1/doveadm-lnotify.1.gz; do
   [[ -f $f ]] || fail "$f is missing"
+done
+for page in lnotify-dispatch doveadm-lnotify; do
+  warnings=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -Tutf8 -Z "$page" 2>&1 >/dev/null) ||
+    fail "man $page does not render: $warnings"
+  [[ -z $warnings ]] || fail "man $page renders with warnings: $warnings"
 done
 [[ -x /usr/lib/dovecot/lnotify-dispatch ]] || fail "lnotify-dispatch is not executable"
 cmp -s /usr/share/dovecot/conf.d/95-lnotify.conf /etc/dovecot/conf.d/95-lnotify.conf ||
@@ -141,7 +151,7 @@ grep -qx /etc/dovecot/lnotify-dispatch.conf /var/lib/dpkg/info/$pkg.conffiles ||
 doveconf -n >"$work/doveconf.txt" 2>&1 || { cat "$work/doveconf.txt" >&2; fail "doveconf -n rejects the configuration"; }
 grep -q '^service lnotify-dispatch {' "$work/doveconf.txt" || fail "doveconf -n shows no service lnotify-dispatch"
 grep -Eq '^mail_plugins = .*\blnotify\b' "$work/doveconf.txt" || fail "doveconf -n shows lnotify not in mail_plugins"
-say "installed: plugins, dispatcher, snippet (ucf), lnotify-dispatch.conf root:dovecot 0640, /var/spool/lnotify; doveconf -n accepts it"
+say "installed: plugins, dispatcher, man pages, manual, snippet (ucf), lnotify-dispatch.conf root:dovecot 0640, /var/spool/lnotify; doveconf -n accepts it"
 
 # ---- 4. autopkgtest -------------------------------------------------------------
 say "autopkgtest (null testbed): private Dovecot on loopback, CAPABILITY, LMTP delivery, EMN over UDP"
