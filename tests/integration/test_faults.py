@@ -286,18 +286,18 @@ class GatewaySendsGarbage(GatewayFaults):
     FAULT = "garbage"
 
     def test_retried_and_sent(self):
-        self.check(r"SMS gateway 127.0.0.1:\d+: Unsupported protocol: Received HTTP/0.9 when not allowed")
+        self.check(r"SMS gateway 127.0.0.1:\d+: (Unsupported protocol: )?Received HTTP/0.9 when not allowed")
 
 
 class GatewayClosesMidReply(GatewayFaults):
     FAULT = "mid-reply"
 
     def test_retried_and_sent(self):
-        self.check(r"SMS gateway 127.0.0.1:\d+: Transferred a partial file: transfer closed with \d+ bytes remaining")
+        self.check(r"SMS gateway 127.0.0.1:\d+: (Transferred a partial file: )?transfer closed with \d+ bytes remaining")
 
 
 class GatewayTooSlow(GatewayFaults):
     FAULT = "slow"
 
     def test_retried_and_sent(self):
-        self.check(r"SMS gateway 127.0.0.1:\d+: Timeout was reached: Operation timed out after \d+ milliseconds")
+        self.check(r"SMS gateway 127.0.0.1:\d+: (Timeout was reached: )?Operation timed out after \d+ milliseconds")
