@@ -23,6 +23,8 @@ enum lnotify_channel {
 	LNOTIFY_CHANNEL_WEBPUSH,
 	/* server-to-server requests to the administrator's targets only */
 	LNOTIFY_CHANNEL_HTTP,
+	/* Delta Chat's notification proxy; the address is a device token */
+	LNOTIFY_CHANNEL_DELTACHAT,
 };
 
 /* The channel's name as users write it ("UDP", ...; "NONE"). Never NULL:
@@ -162,6 +164,10 @@ struct lnotify_provision {
 	char s2s[2048];
 	char mwi_mailboxes[512];
 	char webpush_http_hosts[512];
+	/* the DELTACHAT channel runs (XDELTAPUSH, /private/devicetoken) */
+	bool deltachat;
+	/* /shared/vendor/deltachat/maxsmtprecipients; "" when not set */
+	char deltachat_max_smtp_recipients[32];
 };
 
 /* Reads what the dispatcher published in <spool_dir>/provision. */
@@ -176,6 +182,30 @@ int lnotify_provision_read(const char *spool_dir,
 int lnotify_webpush_status_read(const char *spool_dir, const char *account,
 				char *value_r, size_t value_size,
 				struct lnotify_error *error_r);
+
+/* ---- Delta Chat (lnotify/deltachat.h) ---- */
+
+/* The most bytes a device token may have. */
+#define LNOTIFY_DELTACHAT_MAX_TOKEN 4096
+/* Seconds a token stays without being set again (90 days). */
+#define LNOTIFY_DELTACHAT_TOKEN_LIFETIME (90 * 86400)
+/* Devices kept per account. */
+#define LNOTIFY_DELTACHAT_MAX_DEVICES 32
+
+/* Checks a /private/devicetoken value: 1 to 4096 bytes of printable
+   ASCII. Returns 0, or -1 with error_r. */
+int lnotify_deltachat_check_token(const char *token,
+				  struct lnotify_error *error_r);
+
+/* The token's short name (16 hex digits) for METADATA keys and logs. */
+void lnotify_deltachat_token_id(const char *token, char id_r[17]);
+
+/* Whether the dispatcher recorded that the notification proxy answered
+   410 for the account's token: 1 with the time in since_r, 0 if not, -1
+   on error. */
+int lnotify_deltachat_token_gone(const char *spool_dir, const char *account,
+				 const char *token, int64_t *since_r,
+				 struct lnotify_error *error_r);
 
 /* ---- dispatcher side ---- */
 

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "capi/c_error.h"
+#include "lnotify/metadata/deltachat.h"
 #include "lnotify/lnotify.h"
 #include "lnotify/metadata/metadata.h"
 #include "lnotify/spool/webpush_status.h"
@@ -16,14 +17,15 @@ using namespace lnotify;
 
 namespace {
 
-static_assert(LNOTIFY_CHANNEL_SMS == 1 && LNOTIFY_CHANNEL_WEBPUSH == 6);
+static_assert(LNOTIFY_CHANNEL_SMS == 1 && LNOTIFY_CHANNEL_WEBPUSH == 6 &&
+              LNOTIFY_CHANNEL_DELTACHAT == static_cast<int>(ChannelKind::DeltaChat) + 1);
 
 enum lnotify_channel to_c(ChannelKind kind) {
   return static_cast<enum lnotify_channel>(static_cast<int>(kind) + 1);
 }
 
 bool from_c(enum lnotify_channel channel, ChannelKind& kind) {
-  if (channel < LNOTIFY_CHANNEL_SMS || channel > LNOTIFY_CHANNEL_HTTP) return false;
+  if (channel < LNOTIFY_CHANNEL_SMS || channel > LNOTIFY_CHANNEL_DELTACHAT) return false;
   kind = static_cast<ChannelKind>(static_cast<int>(channel) - 1);
   return true;
 }
@@ -232,6 +234,47 @@ extern "C" int lnotify_provision_read(const char* spool_dir, struct lnotify_prov
     copy(provision_r->destinations, sizeof(provision_r->destinations), provision->destinations);
     copy(provision_r->webpush_http_hosts, sizeof(provision_r->webpush_http_hosts),
          provision->webpush_http_hosts);
+    provision_r->deltachat = provision->deltachat == "yes";
+    copy(provision_r->deltachat_max_smtp_recipients,
+         sizeof(provision_r->deltachat_max_smtp_recipients),
+         provision->deltachat_max_smtp_recipients);
+    return 0;
+  });
+}
+
+extern "C" int lnotify_deltachat_check_token(const char* token, struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    if (auto valid = deltachat::validate_token(or_empty(token)); !valid) {
+      set_c_error(error_r, valid.error());
+      return -1;
+    }
+    return 0;
+  });
+}
+
+extern "C" void lnotify_deltachat_token_id(const char* token, char id_r[17]) {
+  try {
+    std::snprintf(id_r, 17, "%s", deltachat::token_id(or_empty(token)).c_str());
+  } catch (...) {
+    id_r[0] = '\0';
+  }
+}
+
+extern "C" int lnotify_deltachat_token_gone(const char* spool_dir, const char* account,
+                                            const char* token, int64_t* since_r,
+                                            struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    auto gone = read_gone_endpoints(or_empty(spool_dir), deltachat::gone_key(or_empty(account)));
+    if (!gone) {
+      set_c_error(error_r, gone.error());
+      return -1;
+    }
+    const std::string label = deltachat::token_label(or_empty(token));
+    for (const GoneEndpoint& g : *gone) {
+      if (g.endpoint != label) continue;
+      *since_r = g.since;
+      return 1;
+    }
     return 0;
   });
 }

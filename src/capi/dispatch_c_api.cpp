@@ -72,7 +72,10 @@ bool channel_delivers(const void* context, ChannelKind kind, PayloadFormat forma
 
 Provision provision_for(const DispatcherConfig& config, const PayloadOptions& options) {
   Provision p;
-  p.channels = offered_channels_value(config.channels, channel_delivers, &config);
+  std::vector<ChannelKind> offered;
+  for (ChannelKind kind : config.channels)
+    if (kind != ChannelKind::DeltaChat) offered.push_back(kind);
+  p.channels = offered_channels_value(offered, channel_delivers, &config);
   p.credential = config.identity.empty() ? host_name() : config.identity;
   p.destinations = config.allowed_destinations;
   p.s2s = s2s_provision(config.s2s_targets);
@@ -90,6 +93,13 @@ Provision provision_for(const DispatcherConfig& config, const PayloadOptions& op
           config.channels.end() &&
       !config.xmpp.jid.empty())
     p.credential += " xmpp:" + config.xmpp.jid.substr(0, config.xmpp.jid.find('/'));
+  // Delta Chat is not among the draft's channels (a client does not choose
+  // it in /private/notify/outband/channel): fields of its own.
+  if (std::find(config.channels.begin(), config.channels.end(), ChannelKind::DeltaChat) !=
+      config.channels.end()) {
+    p.deltachat = "yes";
+    p.deltachat_max_smtp_recipients = config.deltachat.max_smtp_recipients;
+  }
   return p;
 }
 

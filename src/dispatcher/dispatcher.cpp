@@ -14,6 +14,7 @@
 #include "dispatcher/dispatch_text.h"
 #include "lnotify/spool/reaction.h"
 #include "lnotify/spool/webpush_status.h"
+#include "lnotify/metadata/deltachat.h"
 
 namespace lnotify {
 namespace {
@@ -44,9 +45,13 @@ constexpr int64_t kHousekeepingMs = 60 * 1000;
 // The queue key: a user's FIFO. Server-to-server requests have one per
 // target and user, so neither the user's own channel nor another target
 // holds them back (draft §14.7: order per user and target).
+// Delta Chat has one per device (deltachat::queue_key): a device whose
+// proxy requests are retried holds back none of the account's others, and
+// a burst for one device merges into one wake-up.
 std::string account_of(const NotificationRequest& r) {
   const std::string& account = r.account.empty() ? r.user : r.account;
   if (r.s2s) return "s2s:" + r.address + ":" + account;
+  if (r.channel == ChannelKind::DeltaChat) return deltachat::queue_key(r.address, account);
   return account;
 }
 
@@ -62,6 +67,12 @@ std::string_view event_for(const NotificationRequest* r, std::string_view name,
   if (reason == "permanent_failure") return "lnotify_s2s_request_error";
   if (name == "lnotify_notification_failed") return "lnotify_s2s_failed";
   return "lnotify_s2s_dropped";
+}
+
+// A destination as log lines and doveadm lnotify list show it: a Delta
+// Chat token is a credential for the proxy, so only its short name.
+std::string shown_address(const NotificationRequest& r) {
+  return r.channel == ChannelKind::DeltaChat ? deltachat::token_label(r.address) : r.address;
 }
 
 uint64_t device_hash(const NotificationRequest& r) {
@@ -174,7 +185,7 @@ Result<void> Dispatcher::start() {
     return permanent_error("cannot write the state journal: " + written.error().message);
   snapshot_size_ = snapshot.text().size();
 
-  if (channels_.count(ChannelKind::WebPush) > 0) {
+  if (channels_.count(ChannelKind::WebPush) > 0 || channels_.count(ChannelKind::DeltaChat) > 0) {
     if (auto made = prepare_webpush_status_dir(spool_.directory()); !made) return made;
   }
 
@@ -265,7 +276,12 @@ void Dispatcher::take_up(const std::string& entry, bool after_restart) {
   queued.not_before_ms = now;
   if (!after_restart) queued.claimed_us = realtime_us();
   const int64_t since = request->timestamp > 0 ? request->timestamp * 1000 : now;
-  queued.expires_ms = since + int64_t{policy_.expire_secs} * 1000;
+  int64_t expire_secs = policy_.expire_secs;
+  // chatmail's relay gives a wake-up up after 5 hours of retries: a later
+  // one would wake the device for mail it has long fetched.
+  if (request->channel == ChannelKind::DeltaChat)
+    expire_secs = std::min<int64_t>(expire_secs, deltachat::kGiveUpSecs);
+  queued.expires_ms = since + expire_secs * 1000;
   queued.device = device_hash(*request);
   // It was given a sequence-id, so it passed the ledger and the limits
   // before: it is only to be sent again.
@@ -377,6 +393,21 @@ DispatchStats Dispatcher::run_due(size_t budget) {
                    "): the Web Push subscription is gone (" + webpush_status_value(*gone) +
                    "); nothing is sent to it until the client stores a new one",
                LogLevel::Warning);
+          ++stats.dropped;
+          continue;
+        }
+      }
+      if (request->channel == ChannelKind::DeltaChat) {
+        // A token the proxy answered 410 for gets nothing more, unless the
+        // client stored it again after that (a newer notification).
+        auto gone = find_gone_endpoint(spool_.directory(), deltachat::gone_key(request->owner()),
+                                       deltachat::token_label(request->address));
+        if (gone && request->timestamp <= gone->since) {
+          drop(account, head->entry, &*request, "lnotify_notification_dropped", "token_gone",
+               "notification dropped (" + describe(*request) + "): the Delta Chat device " +
+                   deltachat::token_label(request->address) +
+                   " is gone (the notifier answered " + std::to_string(gone->code) + ")",
+               LogLevel::Info);
           ++stats.dropped;
           continue;
         }
@@ -531,6 +562,22 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
     ++stats.retried;
     return;
   }
+  if (!outcome && outcome.error().gone && request.channel == ChannelKind::DeltaChat) {
+    // Remembered in the spool, where the mail processes find it and remove
+    // the token from the user's METADATA (doc/deltachat.md).
+    const std::string label = deltachat::token_label(request.address);
+    const GoneEndpoint gone{label, outcome.error().gone, now / 1000};
+    std::string note = "; the token is forgotten";
+    if (auto marked = mark_endpoint_gone(spool_.directory(), deltachat::gone_key(request.owner()),
+                                         gone);
+        !marked)
+      note = "; cannot record it: " + marked.error().message;
+    drop(sent.account, sent.entry, &request, "lnotify_notification_failed", "token_gone",
+         "notification dropped (" + what + "): " + outcome.error().message + note,
+         LogLevel::Warning);
+    ++stats.dropped;
+    return;
+  }
   if (!outcome && outcome.error().gone) {
     // Remembered in the spool, where the mail processes show it to the
     // client as /private/notify/webpush/status.
@@ -556,13 +603,17 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
   // Server-to-server targets are not the user's device: the ledger of
   // draft §10, the daily total and the rate cap do not count them.
   if (!request.test && !request.s2s) {
+    // Delta Chat queues per device; the ledger and the limits are the
+    // account's.
+    const std::string& user = request.owner();
     if (!head->answered) {
-      ledger_.record_sent(sent.account,
-                          LedgerRecord{now, request.sequence_id, request.uid, head->wakeup});
-      arm_reminder(sent.account, request, now);
+      ledger_.record_sent(user, LedgerRecord{now, request.sequence_id, request.uid, head->wakeup});
+      // Delta Chat's contract is one wake-up per new message (the proxy
+      // acknowledged it): no reminders (doc/channels/deltachat.md).
+      if (request.channel != ChannelKind::DeltaChat) arm_reminder(sent.account, request, now);
     }
-    daily_.record(sent.account, now);
-    rate_.record(sent.account, now);
+    daily_.record(user, now);
+    rate_.record(user, now);
   }
   std::string note;
   if (request.reminder > 0)
@@ -589,7 +640,7 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
                              .send_usecs = send_us},
                     "sent " + std::string(format_name(head->wakeup ? PayloadFormat::Wakeup
                                                                    : request.format)) +
-                        " over " + channel + " to " + request.address + " (" + what + ", " +
+                        " over " + channel + " to " + shown_address(request) + " (" + what + ", " +
                         std::to_string(sent.payload_bytes) + " bytes" + note + timing + ")");
   sequences_.release(sent.entry);
   spool_.remove_active(sent.entry);

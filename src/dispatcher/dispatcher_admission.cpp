@@ -25,7 +25,9 @@ Dispatcher::Admission Dispatcher::admit(const std::string& account, QueuedNotifi
   // Draft §11.3 "limit total=N": notifications per day. Holding one back
   // until tomorrow would deliver stale news and spend tomorrow's quota, so
   // it is dropped; the client finds the mail when it next connects.
-  const uint32_t sent_today = daily_.sent_on_day_of(account, now);
+  // Delta Chat queues per device; the limits are the account's.
+  const std::string& user = request.owner();
+  const uint32_t sent_today = daily_.sent_on_day_of(user, now);
   if (request.daily_limit > 0 && sent_today >= request.daily_limit) {
     drop(account, head.entry, &request, "lnotify_notification_dropped", "daily_limit",
          "notification dropped (" + describe(request) + "): the client's limit total=" +
@@ -35,18 +37,18 @@ Dispatcher::Admission Dispatcher::admit(const std::string& account, QueuedNotifi
     return Admission::Dropped;
   }
 
-  if (ledger_.quiet(account)) {
+  if (ledger_.quiet(user)) {
     // Draft §10: "the server MAY stop sending outband notifications,
     // except possibly periodic wake up calls until the client reconnects."
     head.wakeup = true;
-    const int64_t next_wakeup = ledger_.next_wakeup_ms(account, now);
+    const int64_t next_wakeup = ledger_.next_wakeup_ms(user, now);
     if (next_wakeup > now) {
       hold(account, head, Hold::Quiet, next_wakeup, request);
       return Admission::Held;
     }
     merge_followers(account, request, "the periodic wake-up");
   } else {
-    const int64_t allowed = rate_.next_allowed_ms(account, now);
+    const int64_t allowed = rate_.next_allowed_ms(user, now);
     if (allowed > now) {
       hold(account, head, Hold::RateLimit, allowed, request);
       return Admission::Held;
@@ -58,6 +60,11 @@ Dispatcher::Admission Dispatcher::admit(const std::string& account, QueuedNotifi
       if (head.merged > 0) head.wakeup = true;
     }
   }
+  if (request.channel == ChannelKind::DeltaChat) {
+    // A Delta Chat wake-up carries nothing but the token: whatever is
+    // queued for the device behind it is the same wake-up.
+    merge_followers(account, request, "one Delta Chat wake-up");
+  }
   head.admitted = true;
   head.hold = Hold::None;
   return Admission::Send;
@@ -68,7 +75,8 @@ void Dispatcher::hold(const std::string& account, QueuedNotification& head, Hold
   // The ledger always merges (its wake-up stands for everything held);
   // the rate limit merges a burst into one wake-up when coalesce = yes,
   // else each notification waits its turn.
-  const bool merge = why == Hold::Quiet || policy_.coalesce;
+  const bool merge =
+      why == Hold::Quiet || policy_.coalesce || request.channel == ChannelKind::DeltaChat;
   const uint32_t merged_before = head.merged;
   if (merge) {
     merge_followers(account, request, why == Hold::Quiet ? "the periodic wake-up" : "one wake-up");
@@ -85,7 +93,7 @@ void Dispatcher::hold(const std::string& account, QueuedNotification& head, Hold
 
   std::string reason;
   if (why == Hold::Quiet) {
-    const UserLedger* user = ledger_.find(account);
+    const UserLedger* user = ledger_.find(request.owner());
     reason = std::to_string(user != nullptr ? user->unanswered : 0) +
              " notification(s) unanswered since " +
              utc(user != nullptr ? user->since_ms : 0) + " (unanswered_limit = " +

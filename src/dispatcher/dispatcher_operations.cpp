@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "lnotify/dispatcher/dispatcher.h"
+#include "lnotify/metadata/deltachat.h"
 
 namespace lnotify {
 
@@ -11,6 +12,9 @@ bool Dispatcher::matches(const std::string& selector, const std::vector<std::str
                          const std::string& account, const std::string& entry) const {
   if (!ids.empty() && std::find(ids.begin(), ids.end(), entry) == ids.end()) return false;
   if (selector.empty() || selector == account) return true;
+  // a Delta Chat device's queue belongs to its account
+  if (auto owner = deltachat::queue_key_account(account); !owner.empty())
+    return matches(selector, {}, std::string(owner), entry);
   // "alice" selects alice@example.org: IMAP and LMTP may name a user with
   // or without the domain, the queue knows the account.
   return selector.find('@') == std::string::npos && account.size() > selector.size() &&
@@ -37,7 +41,10 @@ std::vector<QueueListing> Dispatcher::list(const std::string& selector, size_t m
     const QueuedNotification& n = *f.queued;
     QueueListing row;
     row.id = n.entry;
-    row.account = f.account;
+    // a Delta Chat device's queue shows as its account (the address
+    // column names the device)
+    const std::string_view owner = deltachat::queue_key_account(f.account);
+    row.account = owner.empty() ? f.account : std::string(owner);
     row.state = hold_name(n.hold);
     row.attempts = n.attempts;
     row.merged = n.merged;
@@ -50,7 +57,9 @@ std::vector<QueueListing> Dispatcher::list(const std::string& selector, size_t m
     if (auto record = spool_.read_active(n.entry)) {
       if (auto request = decode_request(*record)) {
         row.channel = channel_name(request->channel);
-        row.address = request->address;
+        row.address = request->channel == ChannelKind::DeltaChat
+                          ? deltachat::token_label(request->address)
+                          : request->address;
         row.mailbox = request->mailbox;
         row.event = request->event;
         row.uid = request->uid;

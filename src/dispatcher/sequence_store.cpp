@@ -1,5 +1,7 @@
 #include "lnotify/dispatcher/sequence_store.h"
 
+#include "lnotify/metadata/deltachat.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -18,7 +20,9 @@ std::string SequenceStore::device_key(const NotificationRequest& request) {
   key += ' ';
   key += channel_name(request.channel);
   key += ' ';
-  key += request.address;
+  // a Delta Chat token is up to 4 KB and a credential: its short name
+  key += request.channel == ChannelKind::DeltaChat ? deltachat::token_label(request.address)
+                                                   : request.address;
   return key;
 }
 

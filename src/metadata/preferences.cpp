@@ -6,11 +6,12 @@
 #include <utility>
 
 #include "core/text_util.h"
+#include "lnotify/metadata/deltachat.h"
 
 namespace lnotify {
 namespace {
 
-constexpr std::array<std::pair<ChannelKind, std::string_view>, 7> kChannelNames{{
+constexpr std::array<std::pair<ChannelKind, std::string_view>, 8> kChannelNames{{
     {ChannelKind::Sms, "SMS"},
     {ChannelKind::Mms, "MMS"},
     {ChannelKind::Sip, "SIP"},
@@ -18,6 +19,7 @@ constexpr std::array<std::pair<ChannelKind, std::string_view>, 7> kChannelNames{
     {ChannelKind::Udp, "UDP"},
     {ChannelKind::WebPush, "WEBPUSH"},
     {ChannelKind::Http, "HTTP"},
+    {ChannelKind::DeltaChat, "DELTACHAT"},
 }};
 
 constexpr std::string_view kChannelSyntax =
@@ -233,6 +235,10 @@ Result<std::optional<ChannelChoice>> parse_channel_preference(std::string_view v
     return permanent_error("HTTP is not a channel users choose: it carries the server's "
                            "own server-to-server notifications (" + std::string(kChannelSyntax) +
                            ")");
+  if (*channel == ChannelKind::DeltaChat)
+    return permanent_error("DELTACHAT is not chosen here: a Delta Chat client stores its device "
+                           "token as /private/devicetoken on INBOX (" +
+                           std::string(kChannelSyntax) + ")");
   auto format = format_from_name(value.substr(eq + 1));
   if (!format)
     return permanent_error("unknown format " + text::quote_for_message(value.substr(eq + 1)) +
@@ -405,6 +411,9 @@ Result<void> validate_address(ChannelKind channel, std::string_view value) {
       if (!parsed) return parsed.error();
       return {};
     }
+    case ChannelKind::DeltaChat:
+      // The device token itself (opaque to the server).
+      return deltachat::validate_token(value);
     case ChannelKind::Http:
       // The name of an s2s_target in the dispatcher's configuration.
       if (!value.empty() && value.size() <= 64 && only_chars(value, "-_.")) return {};

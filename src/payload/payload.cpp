@@ -180,6 +180,14 @@ Result<Payload> build_json_payload(const NotificationRequest& r, const PayloadOp
 }
 
 Result<Payload> build_payload(const NotificationRequest& r, const PayloadOptions& o) {
+  if (r.channel == ChannelKind::DeltaChat) {
+    // What the notification proxy gets is the device token and nothing
+    // else (doc/deltachat.md): no document about the message.
+    Payload payload;
+    payload.content_type = "application/octet-stream";
+    payload.bytes = r.address;
+    return payload;
+  }
   if (r.s2s || r.channel == ChannelKind::Http) {
     // Server-to-server: the JSON binding; the HTTP channel signs the
     // whole request (its headers), not the document.

@@ -233,6 +233,10 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       auto hosts = parse_host_list(value);
       if (!hosts) return permanent_error(where + "webpush_allow_http_hosts: " + hosts.error().message);
       config.webpush_allow_http_hosts = std::move(*hosts);
+    } else if (key.starts_with("deltachat_")) {
+      auto known = parse_deltachat_setting(config.deltachat, key, value);
+      if (!known) return permanent_error(where + known.error().message);
+      if (!*known) return permanent_error(where + "unknown setting " + text::quote_for_message(key));
     } else if (key.starts_with("sms_")) {
       auto known = parse_sms_setting(key, value, config.sms);
       if (!known) return permanent_error(where + known.error().message);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "channels/deltachat/deltachat_channel.h"
 #include "channels/sip/sip_channel.h"
 #include "channels/http/http_channel.h"
 #include "channels/sms/sms_channel.h"
@@ -111,6 +112,11 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
           webpush::make_curl_transport(), std::move(*key), std::move(settings),
           std::move(*policy)));
     }
+    case ChannelKind::DeltaChat:
+      // The notifier is the operator's choice, not a user's destination:
+      // allowed_destinations does not apply (doc/deltachat.md).
+      return ChannelPtr(std::make_unique<deltachat::DeltaChatChannel>(
+          config.deltachat, deltachat::make_notifier_http()));
     default:
       break;
   }

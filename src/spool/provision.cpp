@@ -27,7 +27,9 @@ std::string encode_provision(const Provision& p) {
                                   {"destinations", p.destinations},
                                   {"s2s", p.s2s},
                                   {"mwi-mailboxes", p.mwi_mailboxes},
-                                  {"webpush-http-hosts", p.webpush_http_hosts}});
+                                  {"webpush-http-hosts", p.webpush_http_hosts},
+                                  {"deltachat", p.deltachat},
+                                  {"deltachat-maxsmtprecipients", p.deltachat_max_smtp_recipients}});
 }
 
 Result<Provision> decode_provision(std::string_view text) {
@@ -42,6 +44,8 @@ Result<Provision> decode_provision(std::string_view text) {
   p.s2s = optional_field(*fields, "s2s");
   p.mwi_mailboxes = optional_field(*fields, "mwi-mailboxes");
   p.webpush_http_hosts = optional_field(*fields, "webpush-http-hosts");
+  p.deltachat = optional_field(*fields, "deltachat");
+  p.deltachat_max_smtp_recipients = optional_field(*fields, "deltachat-maxsmtprecipients");
   return p;
 }
 

@@ -168,7 +168,7 @@ TEST(OfferedChannels, RoundTrip) {
 TEST(Provision, RoundTripsThroughTheSpool) {
   testing::TempDir dir;
   Provision p{"NONE UDP=WAKEUP", "mail.example.test", "aes128gcm", "", "127.0.0.1",
-              "ums=MessageNew,Login mwi=MWI", "INBOX", "localhost"};
+              "ums=MessageNew,Login mwi=MWI", "INBOX", "localhost", "yes", "50"};
   ASSERT_TRUE(write_provision(dir.path(), p).has_value());
   auto read = read_provision(dir.path());
   ASSERT_TRUE(read.has_value()) << read.error().message;

@@ -14,7 +14,9 @@ namespace lnotify {
 // Draft §11.2: channel = "SMS" / "MMS" / "SIP" / "XMPP" / "UDP"; WEBPUSH is
 // lnotify's extension (CONTRACT.md). HTTP carries only server-to-server
 // requests to the administrator's targets (draft §14): no user chooses it.
-enum class ChannelKind { Sms, Mms, Sip, Xmpp, Udp, WebPush, Http };
+// DELTACHAT wakes Delta Chat clients through their notification proxy
+// (deltachat.h); its address is a device token from /private/devicetoken.
+enum class ChannelKind { Sms, Mms, Sip, Xmpp, Udp, WebPush, Http, DeltaChat };
 // Draft §11.2: format = "WAKEUP" / "EXTENDED".
 enum class PayloadFormat { Wakeup, Extended };
 

@@ -60,6 +60,9 @@ struct NotificationRequest {
   // The mailbox status when the event was committed (s2s only).
   uint32_t messages = 0;
   uint32_t unseen = 0;
+
+  // The account its ledger, limits and per-user state belong to.
+  const std::string& owner() const { return account.empty() ? user : account; }
 };
 
 // Spool record: a version line, then one "key<TAB>value" line per field with

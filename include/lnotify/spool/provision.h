@@ -25,6 +25,11 @@ struct Provision {
   // webpush_allow_http_hosts, so SETMETADATA accepts http:// endpoints
   // exactly where the dispatcher would send to them
   std::string webpush_http_hosts;
+  // "yes" when the DELTACHAT channel runs (XDELTAPUSH, /private/devicetoken)
+  std::string deltachat;
+  // deltachat_maxsmtprecipients, served as
+  // /shared/vendor/deltachat/maxsmtprecipients; empty: not served
+  std::string deltachat_max_smtp_recipients;
 };
 
 std::string encode_provision(const Provision& provision);
