@@ -19,9 +19,13 @@
 #include "lnotify-plugin.h"
 #include "lnotify-presence.h"
 #include "lnotify-events.h"
+#include "lnotify-deltachat.h"
 #include "imap-lnotify-plugin.h"
 
 #define LNOTIFY_CAPABILITY "LNOTIFICATION"
+/* Delta Chat (doc/deltachat.md): /private/devicetoken on INBOX results in
+   new-mail wake-ups; only while the dispatcher runs DELTACHAT. */
+#define LNOTIFY_DELTACHAT_CAPABILITY "XDELTAPUSH"
 
 extern const char *imap_lnotify_plugin_dependencies[];
 extern const char imap_lnotify_plugin_binary_dependency[];
@@ -103,12 +107,12 @@ static void imap_lnotify_client_destroy(struct client *client,
 	lclient->module_ctx.super.destroy(client, reason);
 }
 
-static bool capability_listed(const char *capabilities)
+static bool capability_listed(const char *capabilities, const char *name)
 {
 	const char *const *cap;
 
 	for (cap = t_strsplit_spaces(capabilities, " "); *cap != NULL; cap++) {
-		if (strcasecmp(*cap, LNOTIFY_CAPABILITY) == 0)
+		if (strcasecmp(*cap, name) == 0)
 			return TRUE;
 	}
 	return FALSE;
@@ -123,8 +127,15 @@ static void imap_lnotify_client_created(struct client **clientp)
 	if (mail_user_is_plugin_loaded(client->user, imap_lnotify_module)) {
 		struct imap_lnotify_client *lclient;
 
-		if (!capability_listed(str_c(client->capability_string)))
+		struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(client->user);
+
+		if (!capability_listed(str_c(client->capability_string),
+				       LNOTIFY_CAPABILITY))
 			client_add_capability(client, LNOTIFY_CAPABILITY);
+		if (luser != NULL && lnotify_deltachat_enabled(luser) &&
+		    !capability_listed(str_c(client->capability_string),
+				       LNOTIFY_DELTACHAT_CAPABILITY))
+			client_add_capability(client, LNOTIFY_DELTACHAT_CAPABILITY);
 
 		lclient = p_new(client->pool, struct imap_lnotify_client, 1);
 		lclient->module_ctx.super = client->v;

@@ -29,6 +29,7 @@
 #include "lnotify-metadata.h"
 #include "lnotify-txn.h"
 #include "lnotify-events.h"
+#include "lnotify-deltachat.h"
 
 #include <sys/time.h>
 
@@ -255,8 +256,19 @@ lnotify_attribute_set(struct mailbox_transaction_context *t,
 {
 	struct lnotify_mailbox *lbox = LNOTIFY_MAILBOX_CONTEXT(t->box);
 	enum mail_attribute_type type = type_flags & MAIL_ATTRIBUTE_TYPE_MASK;
+	const char *token, *old_token;
 	int ret;
 
+	if (lnotify_deltachat_is_token(t->box, type, key)) {
+		/* Delta Chat's device token: its own checks and cap */
+		if (lnotify_deltachat_check_write(t, value, &token,
+						  &old_token) < 0 ||
+		    lbox->module_ctx.super.attribute_set(t, type_flags, key,
+							 value) < 0)
+			return -1;
+		lnotify_deltachat_written(t, old_token, token);
+		return 0;
+	}
 	T_BEGIN {
 		ret = lnotify_metadata_check(t, type, key, value);
 	} T_END;
@@ -369,6 +381,35 @@ lnotify_provision_get(struct mailbox *box, const char *key,
 	return 1;
 }
 
+/* /shared/vendor/deltachat/maxsmtprecipients: what the operator set
+   (deltachat_maxsmtprecipients), served while DELTACHAT runs. Delta Chat
+   clients since 2026-07 also take it as the sign that push works. */
+static int
+lnotify_deltachat_limit_get(struct mailbox *box, const char *key ATTR_UNUSED,
+			    struct mail_attribute_value *value_r)
+{
+	struct lnotify_user *luser = LNOTIFY_USER_CONTEXT(box->storage->user);
+	const struct lnotify_provision *provision;
+
+	if (luser == NULL ||
+	    (provision = lnotify_metadata_provision(luser)) == NULL ||
+	    !provision->deltachat ||
+	    provision->deltachat_max_smtp_recipients[0] == '\0')
+		return 0;
+	value_r->value = t_strdup(provision->deltachat_max_smtp_recipients);
+	return 1;
+}
+
+static int
+lnotify_deltachat_limit_set(struct mailbox_transaction_context *t,
+			    const char *key ATTR_UNUSED,
+			    const struct mail_attribute_value *value ATTR_UNUSED)
+{
+	return lnotify_metadata_refuse(t,
+		"/shared/vendor/deltachat/maxsmtprecipients is provided by "
+		"the server and cannot be changed by a client");
+}
+
 static int
 lnotify_provision_set(struct mailbox_transaction_context *t, const char *key,
 		      const struct mail_attribute_value *value ATTR_UNUSED)
@@ -395,6 +436,13 @@ static const struct mailbox_attribute_internal lnotify_provision_attrs[] = {
 	LNOTIFY_PROVISION(MAIL_ATTRIBUTE_TYPE_PRIVATE, "notify/webpush/vapid-key"),
 	LNOTIFY_PROVISION(MAIL_ATTRIBUTE_TYPE_PRIVATE, "notify/webpush/status"),
 	LNOTIFY_PROVISION(MAIL_ATTRIBUTE_TYPE_SHARED, "notify/inband/push"),
+	{
+		.type = MAIL_ATTRIBUTE_TYPE_SHARED,
+		.key = SERVER_PREFIX "vendor/deltachat/maxsmtprecipients",
+		.rank = MAIL_ATTRIBUTE_INTERNAL_RANK_AUTHORITY,
+		.get = lnotify_deltachat_limit_get,
+		.set = lnotify_deltachat_limit_set,
+	},
 };
 
 void lnotify_metadata_init(void)

@@ -18,6 +18,7 @@
 #include "lnotify-quota.h"
 #include "lnotify-s2s.h"
 #include "lnotify-order.h"
+#include "lnotify-deltachat.h"
 #include "lnotify-txn.h"
 
 struct lnotify_txn_event {
@@ -86,11 +87,15 @@ static void lnotify_txn_capture_facts(struct lnotify_txn *txn,
 
 	/* server-to-server requests carry the message's attributes
 	   (draft §14.4) whatever the user chose */
+	if (lnotify_deltachat_wants_sender(txn->luser, txn->box) &&
+	    mail_get_first_header(mail, "From", &value) > 0)
+		ev->sender = p_strdup(txn->pool, value);
 	if (!lnotify_s2s_enabled(txn->luser) &&
 	    (lnotify_prefs_read(txn->luser, txn->box, &prefs, &error) <= 0 ||
 	     prefs->channel.format != LNOTIFY_FORMAT_EXTENDED))
 		return;
-	if (mail_get_first_header(mail, "From", &value) > 0)
+	if (ev->sender == NULL &&
+	    mail_get_first_header(mail, "From", &value) > 0)
 		ev->sender = p_strdup(txn->pool, value);
 	if (mail_get_first_header(mail, "Subject", &value) > 0)
 		ev->subject = p_strdup(txn->pool, value);
@@ -286,6 +291,9 @@ lnotify_txn_emit(struct lnotify_txn *txn,
 				     array_front(&events), array_count(&events));
 	lnotify_s2s_emit_messages(txn->luser, txn->box, changes->uid_validity,
 				  array_front(&events), array_count(&events));
+	lnotify_deltachat_emit_messages(txn->luser, txn->box,
+					array_front(&events),
+					array_count(&events));
 	if (quota_changed)
 		lnotify_quota_schedule_check(txn->luser->user);
 }
