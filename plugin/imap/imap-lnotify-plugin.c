@@ -23,7 +23,7 @@
 #include "imap-lnotify-plugin.h"
 
 #define LNOTIFY_CAPABILITY "LNOTIFICATION"
-/* Delta Chat (doc/deltachat.md): /private/devicetoken on INBOX results in
+/* Delta Chat (doc/channels/deltachat.md): /private/devicetoken on INBOX results in
    new-mail wake-ups; only while the dispatcher runs DELTACHAT. */
 #define LNOTIFY_DELTACHAT_CAPABILITY "XDELTAPUSH"
 

@@ -1,7 +1,7 @@
 /* Copyright (c) lnotify authors, LGPL-2.1-or-later */
 
 /* Delta Chat push: device tokens in METADATA and the requests for them
-   (lnotify-deltachat.h, doc/deltachat.md). A failure here is logged and
+   (lnotify-deltachat.h, doc/channels/deltachat.md). A failure here is logged and
    never fails the delivery; a bad token is refused with a tagged NO. */
 
 #include "lib.h"

@@ -1,7 +1,7 @@
 #ifndef LNOTIFY_DELTACHAT_H
 #define LNOTIFY_DELTACHAT_H
 
-/* Delta Chat push (doc/deltachat.md): a client stores its device token as
+/* Delta Chat push (doc/channels/deltachat.md): a client stores its device token as
    /private/devicetoken on INBOX; every device's token is kept, with the
    time it was last set, as a private attribute of its own under
    LNOTIFY_DELTACHAT_DEVICES (not visible to IMAP clients). On a new

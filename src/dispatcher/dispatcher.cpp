@@ -564,7 +564,7 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
   }
   if (!outcome && outcome.error().gone && request.channel == ChannelKind::DeltaChat) {
     // Remembered in the spool, where the mail processes find it and remove
-    // the token from the user's METADATA (doc/deltachat.md).
+    // the token from the user's METADATA (doc/channels/deltachat.md).
     const std::string label = deltachat::token_label(request.address);
     const GoneEndpoint gone{label, outcome.error().gone, now / 1000};
     std::string note = "; the token is forgotten";

@@ -182,7 +182,7 @@ Result<Payload> build_json_payload(const NotificationRequest& r, const PayloadOp
 Result<Payload> build_payload(const NotificationRequest& r, const PayloadOptions& o) {
   if (r.channel == ChannelKind::DeltaChat) {
     // What the notification proxy gets is the device token and nothing
-    // else (doc/deltachat.md): no document about the message.
+    // else (doc/channels/deltachat.md): no document about the message.
     Payload payload;
     payload.content_type = "application/octet-stream";
     payload.bytes = r.address;

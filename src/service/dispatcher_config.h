@@ -54,7 +54,7 @@ struct DispatcherConfig {
   std::string s2s_mwi_mailboxes = "INBOX";
   SmsConfig sms;            // sms_* settings (README "SMS channel (Kannel)")
   XmppConfig xmpp;          // xmpp_* (README "XMPP channel")
-  DeltaChatConfig deltachat;  // deltachat_* (doc/deltachat.md)
+  DeltaChatConfig deltachat;  // deltachat_* (doc/channels/deltachat.md)
   // SIP channel (README "SIP channel"):
   std::string sip_outbound_proxy;  // host[:port]; empty: straight to the URI's host
   unsigned sip_workers = 4;        // sends in flight at once

@@ -114,7 +114,7 @@ Result<ChannelPtr> make_channel(ChannelKind kind, const DispatcherConfig& config
     }
     case ChannelKind::DeltaChat:
       // The notifier is the operator's choice, not a user's destination:
-      // allowed_destinations does not apply (doc/deltachat.md).
+      // allowed_destinations does not apply (doc/channels/deltachat.md).
       return ChannelPtr(std::make_unique<deltachat::DeltaChatChannel>(
           config.deltachat, deltachat::make_notifier_http()));
     default:

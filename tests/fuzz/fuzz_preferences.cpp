@@ -1,10 +1,13 @@
 // Fuzz target: the preference grammars a client's SETMETADATA reaches —
 // channel choice, addresses per channel, fetch-att lists, and the whole
-// METADATA write check with the entry chosen by the first byte.
+// METADATA write check with the entry chosen by the first byte; Delta
+// Chat's /private/devicetoken and the notifier URL.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
+#include "lnotify/metadata/deltachat.h"
 #include "lnotify/metadata/fetch_att.h"
 #include "lnotify/metadata/metadata.h"
 #include "lnotify/metadata/preferences.h"
@@ -20,8 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)parse_channel_preference(value);
   (void)parse_udp_address(value);
   for (auto kind : {ChannelKind::Sms, ChannelKind::Mms, ChannelKind::Sip, ChannelKind::Xmpp,
-                    ChannelKind::Udp, ChannelKind::WebPush})
+                    ChannelKind::Udp, ChannelKind::WebPush, ChannelKind::DeltaChat})
     (void)validate_address(kind, value);
+  if (deltachat::validate_token(value)) {
+    // a valid token names a device and a queue whose account comes back
+    const std::string key = deltachat::queue_key(value, "alice@example.test");
+    if (deltachat::queue_key_account(key) != "alice@example.test") __builtin_trap();
+  }
+  (void)deltachat::check_notifier_url(value);
   (void)parse_fetch_att_list(value);
   (void)parse_offered_channels(value);
 

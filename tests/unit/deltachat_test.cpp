@@ -74,8 +74,11 @@ Result<void> deliver(deltachat::DeltaChatChannel& channel, const std::string& to
   NotificationRequest r;
   r.channel = ChannelKind::DeltaChat;
   r.address = token;
+  Payload payload;
+  payload.content_type = "application/octet-stream";
+  payload.bytes = token;
   std::promise<Result<void>> outcome;
-  channel.deliver(Delivery{r, Payload{.content_type = "application/octet-stream", .bytes = token}},
+  channel.deliver(Delivery{r, payload},
                   [&](Result<void> result) { outcome.set_value(std::move(result)); });
   return outcome.get_future().get();
 }

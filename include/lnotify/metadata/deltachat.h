@@ -1,4 +1,4 @@
-// Delta Chat push (chatmail's contract, doc/deltachat.md): what the mail
+// Delta Chat push (chatmail's contract, doc/channels/deltachat.md): what the mail
 // plugin and the dispatcher share about a device token.
 //
 // A Delta Chat client stores its device token with

@@ -1,5 +1,5 @@
 // Settings of the DELTACHAT channel (lnotify-dispatch.conf, keys
-// deltachat_*; doc/deltachat.md).
+// deltachat_*; doc/channels/deltachat.md).
 #pragma once
 
 #include <string>
