@@ -93,6 +93,10 @@ struct lnotify_request {
 	/* an operator's test notification (doveadm lnotify test): the
 	   ledger and the limits let it through */
 	bool test;
+	/* IMAP WEBPUSH (imap-lnotify-webpush.c): the validation push's
+	   cleartext, sent as the whole (encrypted) body; NULL otherwise.
+	   Passes the ledger and the limits like a test. */
+	const char *validation;
 
 	/* Server-to-server (draft §14): channel is LNOTIFY_CHANNEL_HTTP and
 	   address the target's name. mwi: an MWI state update, messages and
@@ -182,6 +186,22 @@ int lnotify_provision_read(const char *spool_dir,
 int lnotify_webpush_status_read(const char *spool_dir, const char *account,
 				char *value_r, size_t value_size,
 				struct lnotify_error *error_r);
+
+/* Whether the dispatcher recorded endpoint of account as gone (its push
+   service answered 404 or 410): 1 gone, 0 not, -1 error. */
+int lnotify_webpush_endpoint_gone(const char *spool_dir, const char *account,
+				  const char *endpoint,
+				  struct lnotify_error *error_r);
+
+/* Checks an IMAP WEBPUSH subscription (endpoint, base64url p256dh and auth)
+   as SETMETADATA checks the same values: syntax, the UnifiedPush length
+   limit, plain http only for webpush_http_hosts, the host within
+   allowed_destinations. 0 valid, -1 with error_r saying what is wrong. */
+int lnotify_webpush_check_subscription(const char *endpoint, const char *p256dh,
+				       const char *auth,
+				       const char *allowed_destinations,
+				       const char *webpush_http_hosts,
+				       struct lnotify_error *error_r);
 
 /* ---- Delta Chat (lnotify/deltachat.h) ---- */
 

@@ -128,6 +128,11 @@ extern "C" int lnotify_spool_submit(const char* spool_dir, const struct lnotify_
     r.device_p256dh = or_empty(request->device_p256dh);
     r.device_auth = or_empty(request->device_auth);
     r.message = or_empty(request->message);
+    r.validation = or_empty(request->validation);
+    if (!r.validation.empty() && r.channel != ChannelKind::WebPush) {
+      set_c_error(error_r, "a validation push goes over WEBPUSH only");
+      return -1;
+    }
     if (request->importance > 3) {
       set_c_error(error_r, "importance must be 1, 2 or 3 (0: none)");
       return -1;
@@ -210,6 +215,34 @@ extern "C" int lnotify_webpush_status_read(const char* spool_dir, const char* ac
     }
     std::snprintf(value_r, value_size, "%s", value.c_str());
     return 1;
+  });
+}
+
+extern "C" int lnotify_webpush_endpoint_gone(const char* spool_dir, const char* account,
+                                            const char* endpoint,
+                                            struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    return find_gone_endpoint(or_empty(spool_dir), or_empty(account), or_empty(endpoint)) ? 1
+                                                                                           : 0;
+  });
+}
+
+extern "C" int lnotify_webpush_check_subscription(const char* endpoint, const char* p256dh,
+                                                  const char* auth,
+                                                  const char* allowed_destinations,
+                                                  const char* webpush_http_hosts,
+                                                  struct lnotify_error* error_r) {
+  return guarded(error_r, [&] {
+    MetadataWriteContext context;
+    context.allowed_destinations = or_empty(allowed_destinations);
+    context.webpush_http_hosts = or_empty(webpush_http_hosts);
+    auto checked =
+        check_webpush_subscription(or_empty(endpoint), or_empty(p256dh), or_empty(auth), context);
+    if (!checked) {
+      set_c_error(error_r, checked.error());
+      return -1;
+    }
+    return 0;
   });
 }
 

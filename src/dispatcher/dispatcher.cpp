@@ -602,7 +602,7 @@ void Dispatcher::finish(InFlight& sent, Result<void> outcome, DispatchStats& sta
 
   // Server-to-server targets are not the user's device: the ledger of
   // draft §10, the daily total and the rate cap do not count them.
-  if (!request.test && !request.s2s) {
+  if (!request.test && !request.s2s && request.validation.empty()) {
     // Delta Chat queues per device; the ledger and the limits are the
     // account's.
     const std::string& user = request.owner();

@@ -16,8 +16,9 @@ using dispatch_text::utc;
 Dispatcher::Admission Dispatcher::admit(const std::string& account, QueuedNotification& head,
                                         const NotificationRequest& request, int64_t now) {
   // A test, and a server-to-server request (draft §14.8: repeated until
-  // acknowledged; the client's ledger and limits are about its device).
-  if (request.test || request.s2s) {
+  // acknowledged; the client's ledger and limits are about its device),
+  // and a WEBPUSH validation push (the client waits for it to confirm).
+  if (request.test || request.s2s || !request.validation.empty()) {
     head.admitted = true;
     return Admission::Send;
   }

@@ -354,4 +354,19 @@ std::string offered_channels_value(const std::vector<ChannelKind>& channels) {
   return offered_channels_value(channels, nullptr, nullptr);
 }
 
+Result<void> check_webpush_subscription(std::string_view endpoint, std::string_view p256dh,
+                                        std::string_view auth,
+                                        const MetadataWriteContext& context) {
+  if (auto valid = validate_address(ChannelKind::WebPush, endpoint); !valid)
+    return refuse("endpoint", valid.error().message);
+  if (auto allowed = check_webpush_endpoint("endpoint", endpoint, context); !allowed)
+    return allowed;
+  const MetadataEntry keys{"", EntryScope::Server, EntryRole::DeviceKey,
+                           "p256dh: a 65-byte uncompressed P-256 point, auth: 16 bytes, "
+                           "both base64url (RFC 8291)"};
+  if (auto valid = check_device_key("p256dh", p256dh, keys); !valid) return valid;
+  if (auto valid = check_device_key("auth", auth, keys); !valid) return valid;
+  return {};
+}
+
 }  // namespace lnotify

@@ -328,7 +328,11 @@ Result<WebPushEndpoint> parse_webpush_endpoint(std::string_view value) {
     return permanent_error("invalid Web Push endpoint " + text::quote_for_message(value) + " (" +
                            std::string(why) + ")" + std::string(kEndpointSyntax));
   };
-  if (value.size() > 2048) return invalid("longer than 2048 characters");
+  // UnifiedPush server specification: "the endpoint ... MUST be at most
+  // 1000 bytes" (kMaxWebPushEndpoint), so a distributor's URL always fits.
+  if (value.size() > kMaxWebPushEndpoint)
+    return invalid("longer than " + std::to_string(kMaxWebPushEndpoint) +
+                   " bytes, the UnifiedPush limit");
   WebPushEndpoint endpoint;
   std::string_view rest;
   if (value.size() > 8 && text::iequals(value.substr(0, 8), "https://")) {

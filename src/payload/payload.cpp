@@ -17,9 +17,12 @@ namespace {
 
 enum class Document { Xml, Json };
 
+// CONTRACT.md: XMPP and Web Push carry the draft's XML (EMN, xemn) unless
+// the administrator chose the JSON binding (xmpp_payload / webpush_payload).
 bool wants_json(ChannelKind channel, const PayloadOptions& o) {
   if (channel == ChannelKind::Xmpp) return o.xmpp == XmppPayloadForm::Json;
-  return channel == ChannelKind::WebPush;
+  if (channel == ChannelKind::WebPush) return o.webpush_json;
+  return false;
 }
 
 bool wakeup_is_wsp(const NotificationRequest& r, const PayloadOptions& o) {
@@ -127,6 +130,20 @@ Result<Payload> extended(const NotificationRequest& r, const PayloadOptions& o, 
   return payload;
 }
 
+// An IMAP WEBPUSH validation push: its text is the whole body, and it is
+// only ever sent encrypted (the WEBPUSH command requires the keys).
+Result<Payload> validation_payload(const NotificationRequest& r) {
+  if (r.channel != ChannelKind::WebPush)
+    return permanent_error("a validation push goes over WEBPUSH only");
+  if (!has_device_keys(r)) return permanent_error("a validation push needs the device's keys");
+  auto keys = parse_device_keys(r.device_p256dh, r.device_auth);
+  if (!keys) return permanent_error("device keys unusable: " + keys.error().message);
+  Payload payload;
+  payload.content_type = "text/plain; charset=us-ascii";
+  payload.bytes = r.validation;
+  return seal(std::move(payload), *keys);
+}
+
 }  // namespace
 
 std::string mailbox_uri_for(const NotificationRequest& r, const PayloadOptions& o) {
@@ -196,6 +213,7 @@ Result<Payload> build_payload(const NotificationRequest& r, const PayloadOptions
     payload.bytes = encode_s2s_json(r, o);
     return payload;
   }
+  if (!r.validation.empty()) return validation_payload(r);
   if (r.format == PayloadFormat::Wakeup) return channel_wakeup(r, o);
   return extended(r, o, wants_json(r.channel, o) ? Document::Json : Document::Xml);
 }

@@ -58,7 +58,8 @@ std::string encode_request(const NotificationRequest& r) {
                             {"view", r.view},
                             {"p256dh", r.device_p256dh},
                             {"auth", r.device_auth},
-                            {"message", r.message}}) {
+                            {"message", r.message},
+                            {"validation", r.validation}}) {
     if (!value.empty()) fields.emplace_back(key, value);
   }
   if (r.datetime != 0) fields.emplace_back("datetime", datetime);
@@ -122,7 +123,8 @@ Result<NotificationRequest> decode_request(std::string_view text) {
                              std::pair{"snippet", &r.snippet}, std::pair{"view", &r.view},
                              std::pair{"p256dh", &r.device_p256dh},
                              std::pair{"auth", &r.device_auth},
-                             std::pair{"message", &r.message}}) {
+                             std::pair{"message", &r.message},
+                             std::pair{"validation", &r.validation}}) {
     if (auto it = fields.find(key); it != fields.end()) *target = std::move(it->second);
   }
   auto datetime = optional_int<int64_t>(fields, "datetime");

@@ -229,6 +229,14 @@ Result<DispatcherConfig> parse_dispatcher_config(std::string_view text) {
       auto secs = parse_number(key, value, 1, 120, "seconds");
       if (!secs) return permanent_error(where + secs.error().message);
       config.webpush_timeout_secs = *secs;
+    } else if (key == "webpush_payload") {
+      if (text::iequals(value, "xml"))
+        config.webpush_json = false;
+      else if (text::iequals(value, "json"))
+        config.webpush_json = true;
+      else
+        return permanent_error(where + "webpush_payload must be xml (EMN and xemn, the draft's) "
+                               "or json");
     } else if (key == "webpush_allow_http_hosts") {
       auto hosts = parse_host_list(value);
       if (!hosts) return permanent_error(where + "webpush_allow_http_hosts: " + hosts.error().message);
@@ -280,6 +288,7 @@ Result<PayloadOptions> make_payload_options(const DispatcherConfig& config) {
   options.imap_host = config.imap_host;
   options.udp_wakeup = config.udp_payload;
   options.xmpp = config.xmpp_payload;
+  options.webpush_json = config.webpush_json;
   if (!config.signing_key.empty()) {
     auto signer = PayloadSigner::load_pem_file(config.signing_key);
     if (!signer) return permanent_error("signing_key: " + signer.error().message);

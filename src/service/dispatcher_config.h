@@ -67,6 +67,7 @@ struct DispatcherConfig {
   std::string webpush_subject;    // RFC 8292 contact: mailto:... or https://...
   unsigned webpush_ttl_secs = 86400;
   unsigned webpush_timeout_secs = 10;
+  bool webpush_json = false;  // webpush_payload = xml | json
   std::vector<std::string> webpush_allow_http_hosts;  // exact hosts reachable over plain http
 };
 

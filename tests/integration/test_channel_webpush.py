@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import unittest
+import xml.etree.ElementTree as ET
 
 from lnotify_harness import ADDRESS, CHANNEL, DovecotTestCase, free_port, sample_message
 from webpush_peer import WebPushTesting
@@ -18,7 +19,10 @@ P256DH = "/private/notify/security/p256dh"
 AUTH = "/private/notify/security/auth"
 
 
-class WebPushChannel(DovecotTestCase):
+class WebPushCase(DovecotTestCase):
+    """A Dovecot with the WEBPUSH channel and web-push-testing beside it."""
+    payload = None  # the dispatcher's webpush_payload, when set
+
     def setUp(self):
         self.service = WebPushTesting(free_port()).start()
         self.addCleanup(self.service.stop)
@@ -38,6 +42,8 @@ class WebPushChannel(DovecotTestCase):
             "webpush_allow_http_hosts": "localhost",
             "allowed_destinations": "127.0.0.1 ::1 localhost",
         }
+        if self.payload is not None:
+            self.dispatch_settings["webpush_payload"] = self.payload
         super().setUp()
         self.assertIsNotNone(self.dovecot.wait_for_log(r"lnotify-dispatch: Info: started"))
         self.client = self.imap()
@@ -69,16 +75,20 @@ class WebPushChannel(DovecotTestCase):
         self.set("INBOX", ADDRESS, subscription["endpoint"])
         return subscription
 
+
+class WebPushChannel(WebPushCase):
     def test_delivery_arrives_decrypted(self):
         subscription = self.subscribe()
         self.dovecot.deliver_lmtp(message=sample_message(subject="Quarterly report"))
         messages = self.service.wait_for_notifications(subscription["clientHash"], 1)
         self.assertEqual(len(messages), 1, self.dovecot.log())
-        xemn = json.loads(messages[0])
-        self.assertEqual(xemn["event"], "MessageNew")
-        self.assertEqual(xemn["mailbox"], "mailat:alice@example.test")
-        self.assertEqual(xemn["uid"], 1)
-        self.assertEqual(xemn["subject"], "Quarterly report")
+        # CONTRACT.md: the draft's xemn XML (issue 22 item 4)
+        xemn = ET.fromstring(messages[0].encode())
+        self.assertEqual(xemn.tag, "xemn")
+        self.assertEqual(xemn.get("event"), "MessageNew")
+        self.assertEqual(xemn.get("mailbox"), "mailat:alice@example.test")
+        self.assertEqual(xemn.get("uid"), "1")
+        self.assertEqual(xemn.get("subject"), "Quarterly report")
         self.assertIsNotNone(self.dovecot.wait_for_log(r"sent EXTENDED over WEBPUSH to http://localhost"))
 
     def test_wakeup_arrives_decrypted(self):
@@ -86,9 +96,11 @@ class WebPushChannel(DovecotTestCase):
         self.dovecot.deliver_lmtp()
         messages = self.service.wait_for_notifications(subscription["clientHash"], 1)
         self.assertEqual(len(messages), 1, self.dovecot.log())
-        wakeup = json.loads(messages[0])
-        self.assertEqual(wakeup["mailbox"], "mailat:alice@example.test")
-        self.assertNotIn("subject", wakeup)
+        self.assertIn("<!DOCTYPE emn PUBLIC \"-//WAPFORUM//DTD EMN 1.0//EN\"", messages[0])
+        emn = ET.fromstring(messages[0].encode())
+        self.assertEqual(emn.tag, "emn")
+        self.assertEqual(emn.get("mailbox"), "mailat:alice@example.test")
+        self.assertIsNone(emn.get("subject"))
 
     def test_expired_subscription(self):
         subscription = self.subscribe()
@@ -139,6 +151,22 @@ class WebPushChannel(DovecotTestCase):
                                               "https://push.example.net/send/x")
         self.assertEqual(typ, "NO")
         self.assertIn("not an allowed destination", data[0].decode())
+
+
+
+class WebPushJson(WebPushCase):
+    """The JSON binding, when the administrator chooses it."""
+    payload = "json"
+
+    def test_json_when_chosen(self):
+        subscription = self.subscribe()
+        self.dovecot.deliver_lmtp(message=sample_message(subject="Quarterly report"))
+        messages = self.service.wait_for_notifications(subscription["clientHash"], 1)
+        self.assertEqual(len(messages), 1, self.dovecot.log())
+        xemn = json.loads(messages[0])
+        self.assertEqual(xemn["event"], "MessageNew")
+        self.assertEqual(xemn["uid"], 1)
+        self.assertEqual(xemn["subject"], "Quarterly report")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 #include "lnotify/core/base64url.h"
 #include "lnotify/payload/webpush_encryption.h"
 #include "lnotify/payload/wbxml_emn.h"
+#include "lnotify/payload/xemn_json.h"
 #include "random_text.h"
 #include "test_data.h"
 #include "webpush_decrypt.h"
@@ -255,8 +256,62 @@ TEST(BuildPayload, EncryptedForAProvisionedDevice) {
   auto webpush = build_payload(r);
   ASSERT_TRUE(webpush.has_value());
   EXPECT_EQ(webpush->content_encoding, "aes128gcm");
-  EXPECT_EQ(*testing::decrypt(webpush->bytes, device.get(), ua_public, auth),
+  // CONTRACT.md: the draft's EMN on Web Push...
+  auto emn = testing::decrypt(webpush->bytes, device.get(), ua_public, auth);
+  ASSERT_TRUE(emn.has_value());
+  EXPECT_EQ(webpush->content_type, kEmnXmlContentType);
+  EXPECT_EQ(attr(parse_xml(*emn), "mailbox"), "mailat:alice@example.test");
+  EXPECT_EQ(attr(parse_xml(*emn), "timestamp"), "2007-06-01T10:00:00Z");
+  // ...and JSON only when the administrator chose it.
+  PayloadOptions json;
+  json.webpush_json = true;
+  auto wakeup_json = build_payload(r, json);
+  ASSERT_TRUE(wakeup_json.has_value());
+  EXPECT_EQ(*testing::decrypt(wakeup_json->bytes, device.get(), ua_public, auth),
             "{\"mailbox\":\"mailat:alice@example.test\",\"timestamp\":\"2007-06-01T10:00:00Z\"}");
+}
+
+TEST(BuildPayload, WebPushExtendedIsXemnXmlUnlessJsonIsChosen) {
+  auto [device, ua_public] = testing::new_device_key();
+  const std::string auth = "sixteen byte key";
+  auto r = request(ChannelKind::WebPush, PayloadFormat::Extended);
+  r.device_p256dh = base64url_encode(ua_public);
+  r.device_auth = base64url_encode(auth);
+  auto xml = build_payload(r);
+  ASSERT_TRUE(xml.has_value()) << xml.error().message;
+  EXPECT_EQ(xml->content_type, kXemnContentType);
+  auto plain = testing::decrypt(xml->bytes, device.get(), ua_public, auth);
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(attr(parse_xml(*plain), "uid"), "42");
+  EXPECT_EQ(attr(parse_xml(*plain), "event"), "MessageNew");
+  PayloadOptions o;
+  o.webpush_json = true;
+  auto json = build_payload(r, o);
+  ASSERT_TRUE(json.has_value());
+  EXPECT_EQ(json->content_type, kXemnJsonContentType);
+  auto text = testing::decrypt(json->bytes, device.get(), ua_public, auth);
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(text->front(), '{');
+  EXPECT_NE(text->find("\"uid\":42"), std::string::npos) << *text;
+}
+
+TEST(BuildPayload, ValidationPushIsItsTextEncrypted) {
+  auto [device, ua_public] = testing::new_device_key();
+  const std::string auth = "sixteen byte key";
+  auto r = request(ChannelKind::WebPush, PayloadFormat::Wakeup);
+  r.validation = "ACKWEBPUSH \"phone\" \"00112233\"";
+  r.device_p256dh = base64url_encode(ua_public);
+  r.device_auth = base64url_encode(auth);
+  auto p = build_payload(r);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_EQ(p->content_encoding, "aes128gcm");
+  EXPECT_EQ(*testing::decrypt(p->bytes, device.get(), ua_public, auth), r.validation);
+  // never in clear
+  r.device_auth.clear();
+  EXPECT_FALSE(build_payload(r).has_value());
+  r.device_auth = base64url_encode(auth);
+  r.channel = ChannelKind::Udp;
+  EXPECT_FALSE(build_payload(r).has_value());
 }
 
 TEST(BuildPayload, EncryptedPayloadsRespectTheLimitToo) {

@@ -314,9 +314,6 @@ TEST_F(WebPushChannelTest, AnswersMapToOutcomes) {
   EXPECT_TRUE(big.error().too_large);
   EXPECT_FALSE(big.error().temporary());
 
-  auto busy = send_with(HttpResponse{429, "120", "", ""});
-  EXPECT_TRUE(busy.error().temporary());
-  EXPECT_EQ(busy.error().retry_after_ms, 120000);
   auto down = send_with(HttpResponse{503, "Tue, 14 Nov 2023 22:15:20 GMT", "", ""});
   EXPECT_TRUE(down.error().temporary());
   EXPECT_EQ(down.error().retry_after_ms, 120 * 1000);  // kNow is 22:13:20
@@ -334,6 +331,90 @@ TEST_F(WebPushChannelTest, AnswersMapToOutcomes) {
             std::string::npos);
   EXPECT_FALSE(send_with(HttpResponse{400, "", "", "bad\nline"}).error().temporary());
   EXPECT_TRUE(send_with(temporary_error("push service not reached: timeout")).error().temporary());
+}
+
+// UnifiedPush: 429 slows down that push service only, for its Retry-After.
+TEST_F(WebPushChannelTest, TooManyRequestsHoldsThatPushServiceOnly) {
+  http->answers.push_back(HttpResponse{429, "120", "", ""});
+  auto busy = channel->send_blocking(delivery("https://push.example.net/a"));
+  ASSERT_FALSE(busy.has_value());
+  EXPECT_TRUE(busy.error().temporary());
+  EXPECT_EQ(busy.error().retry_after_ms, 120000);
+  ASSERT_EQ(http->requests.size(), 1u);
+
+  // Another subscription on the same service waits without a request...
+  clock.advance_secs(20);
+  auto held = channel->send_blocking(delivery("https://push.example.net/b"));
+  ASSERT_FALSE(held.has_value());
+  EXPECT_TRUE(held.error().temporary());
+  EXPECT_EQ(held.error().retry_after_ms, 100000);
+  EXPECT_NE(held.error().message.find("https://push.example.net asked to slow down (429)"),
+            std::string::npos)
+      << held.error().message;
+  EXPECT_EQ(http->requests.size(), 1u);
+  // ...while another push service is sent to at once.
+  EXPECT_TRUE(channel->send_blocking(delivery("http://localhost/notify/x")).has_value());
+  EXPECT_EQ(http->requests.size(), 2u);
+
+  // Once the wait is over the service is contacted again.
+  clock.advance_secs(100);
+  EXPECT_TRUE(channel->send_blocking(delivery("https://push.example.net/b")).has_value());
+  ASSERT_EQ(http->requests.size(), 3u);
+  EXPECT_EQ(http->requests.back().url, "https://push.example.net/b");
+
+  // Without a usable Retry-After: kDefaultSlowDownMs.
+  http->answers.push_back(HttpResponse{429, "", "", ""});
+  auto bare = channel->send_blocking(delivery("https://push.example.net/b"));
+  ASSERT_FALSE(bare.has_value());
+  EXPECT_EQ(bare.error().retry_after_ms, kDefaultSlowDownMs);
+  clock.advance_secs(1);
+  EXPECT_EQ(channel->send_blocking(delivery("https://push.example.net/a")).error().retry_after_ms,
+            kDefaultSlowDownMs - 1000);
+  EXPECT_EQ(http->requests.size(), 4u);
+}
+
+// UnifiedPush: a body over 4096 bytes is never sent; it is "too large" like
+// a 413, so the dispatcher sends a wake-up instead.
+TEST_F(WebPushChannelTest, BodyOverTheUnifiedPushLimitIsNotSent) {
+  Delivery big = delivery("https://push.example.net/s");
+  big.payload.bytes = std::string(kMaxPushBody + 1, 'x');
+  auto refused = channel->send_blocking(big);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_TRUE(refused.error().too_large);
+  EXPECT_FALSE(refused.error().temporary());
+  EXPECT_TRUE(http->requests.empty());
+  big.payload.bytes.resize(kMaxPushBody);
+  EXPECT_TRUE(channel->send_blocking(big).has_value());
+  EXPECT_EQ(http->requests.size(), 1u);
+}
+
+// UnifiedPush: endpoints of at most 1000 bytes.
+TEST_F(WebPushChannelTest, EndpointOverTheUnifiedPushLimitIsRefused) {
+  std::string endpoint = "https://push.example.net/";
+  endpoint += std::string(kMaxWebPushEndpoint - endpoint.size(), 'a');
+  EXPECT_TRUE(channel->validate_destination(endpoint).has_value());
+  auto refused = channel->validate_destination(endpoint + "a");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message.find("longer than 1000 bytes, the UnifiedPush limit"),
+            std::string::npos);
+}
+
+// The validation push of IMAP WEBPUSH: urgent, and without a Topic, so the
+// next mail's wake-up cannot replace it at the push service.
+TEST_F(WebPushChannelTest, ValidationPushIsUrgentAndNeverCollapsed) {
+  Delivery d = delivery("https://push.example.net/s");
+  d.request.event = "";
+  d.request.validation = "ACKWEBPUSH \"phone\" \"0123\"";
+  auto request = channel->build_request(d, {});
+  ASSERT_TRUE(request.has_value()) << request.error().message;
+  EXPECT_EQ(header(*request, "Urgency"), "high");
+  EXPECT_EQ(header(*request, "Topic"), "<absent>");
+  EXPECT_EQ(header(*request, "Content-Encoding"), "aes128gcm");
+  EXPECT_EQ(header(*request, "TTL"), "3600");
+  Delivery mail = delivery("https://push.example.net/s");
+  auto normal = channel->build_request(mail, {});
+  ASSERT_TRUE(normal.has_value());
+  EXPECT_EQ(header(*normal, "Topic"), push_topic("alice@example.test", "INBOX"));
 }
 
 TEST(RetryAfter, SecondsAndDates) {

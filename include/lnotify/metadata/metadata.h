@@ -61,6 +61,13 @@ Result<void> check_metadata_write(EntryScope scope, std::string_view name,
                                   const MetadataWriteContext& context);
 
 // Channel/format pairs of a provision value ("NONE UDP=WAKEUP ...").
+// An IMAP WEBPUSH subscription (doc/webpush.md): the endpoint as a Web Push
+// address is checked (syntax, length, plain http, allowed destinations),
+// and the device's keys as /private/notify/security/{p256dh,auth} are.
+Result<void> check_webpush_subscription(std::string_view endpoint, std::string_view p256dh,
+                                        std::string_view auth,
+                                        const MetadataWriteContext& context);
+
 Result<std::vector<ChannelChoice>> parse_offered_channels(std::string_view value);
 // The provision value for the channels a dispatcher runs: every format of each.
 std::string offered_channels_value(const std::vector<ChannelKind>& channels);

@@ -59,6 +59,7 @@ struct WebPushEndpoint {
   uint16_t port = 0;  // as written; 0: the scheme's default
   std::string origin;  // scheme://host[:port] as written, lowercased: the VAPID audience
 };
+inline constexpr size_t kMaxWebPushEndpoint = 1000;  // bytes (UnifiedPush)
 Result<WebPushEndpoint> parse_webpush_endpoint(std::string_view value);
 
 // Validates /private/notify/outband/address for the given channel.

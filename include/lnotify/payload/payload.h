@@ -9,9 +9,10 @@
 //                                driver splits it with segment_for_sms
 //             SIP                EMN XML
 //             XMPP               EMN XML (xmpp_payload = json: the JSON wake-up)
-//             WEBPUSH            JSON wake-up {"mailbox","timestamp"}
-//   EXTENDED  WEBPUSH            xemn JSON (XMPP too with xmpp_payload = json)
+//             WEBPUSH            EMN XML (webpush_payload = json: the JSON wake-up)
+//   EXTENDED  XMPP, WEBPUSH      xemn XML (xemn JSON with xmpp_payload / webpush_payload = json)
 //             all others         xemn XML
+//   a WEBPUSH validation push    its text, encrypted (doc/webpush.md)
 //
 // EXTENDED payloads honour the request's size limit (see fit_to_size); when
 // nothing fits, the channel's wake-up is sent instead, whatever its size. XML
@@ -55,6 +56,7 @@ struct PayloadOptions {
   std::string imap_host;  // host[:port] of imap:// URLs
   UdpWakeupForm udp_wakeup = UdpWakeupForm::Xml;
   XmppPayloadForm xmpp = XmppPayloadForm::Xml;
+  bool webpush_json = false;  // webpush_payload = json: the JSON binding
   std::unique_ptr<PayloadSigner> signer;  // null: payloads are not signed
 };
 

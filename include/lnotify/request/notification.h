@@ -41,6 +41,10 @@ struct NotificationRequest {
   // :importance, 1 (high) to 3 (low); empty and 0 for any other request.
   std::string message;
   uint8_t importance = 0;
+  // The cleartext of an IMAP WEBPUSH validation push (doc/webpush.md): the
+  // body is exactly this text, encrypted for the device (RFC 8291); like a
+  // test it passes the ledger and the limits. Empty for any other request.
+  std::string validation;
 
   // A reminder (DispatchPolicy::reminder_limit): the wake-up the dispatcher
   // sends again for an unanswered notification, numbered from 1; 0: not one.

@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
+
 #include "channels/common/destination_check.h"
 #include "channels/webpush/webpush_response.h"
 #include "lnotify/core/base64url.h"
@@ -91,12 +93,19 @@ Result<HttpRequest> WebPushChannel::build_request(const Delivery& delivery,
   request.url = r.address;
   request.addresses = std::move(addresses);
   request.timeout_ms = int64_t{settings_.timeout_secs} * 1000;
+  const bool validation = !r.validation.empty();
   request.headers = {
       {"TTL", std::to_string(settings_.ttl_secs)},
-      {"Urgency", std::string(push_urgency(r.event))},
-      {"Topic", push_topic(r.account.empty() ? r.user : r.account, r.mailbox)},
-      {"Authorization", "vapid t=" + *jwt + ", k=" + key_.public_key()},
+      // the user waits, with the client open, for the validation push
+      {"Urgency", validation ? "high" : std::string(push_urgency(r.event))},
   };
+  // A validation push must not be replaced by the next mail's wake-up:
+  // it carries no Topic, so nothing collapses with it.
+  if (!validation)
+    request.headers.emplace_back("Topic", push_topic(r.account.empty() ? r.user : r.account,
+                                                     r.mailbox));
+  request.headers.emplace_back("Authorization",
+                               "vapid t=" + *jwt + ", k=" + key_.public_key());
   if (delivery.payload.content_encoding == "aes128gcm") {
     request.headers.emplace_back("Content-Type", "application/octet-stream");
     request.headers.emplace_back("Content-Encoding", "aes128gcm");
@@ -107,16 +116,65 @@ Result<HttpRequest> WebPushChannel::build_request(const Delivery& delivery,
   return request;
 }
 
+std::optional<int64_t> WebPushChannel::slowed_down(const std::string& origin, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(slow_mutex_);
+  auto found = slow_until_.find(origin);
+  if (found == slow_until_.end()) return std::nullopt;
+  if (found->second <= now_ms) {
+    slow_until_.erase(found);
+    return std::nullopt;
+  }
+  return found->second - now_ms;
+}
+
+void WebPushChannel::slow_down(const std::string& origin, int64_t until_ms) {
+  std::lock_guard<std::mutex> lock(slow_mutex_);
+  int64_t& until = slow_until_[origin];
+  until = std::max(until, until_ms);
+}
+
 Result<void> WebPushChannel::send_blocking(const Delivery& delivery) {
   if (auto valid = validate_destination(delivery.request.address); !valid) return valid;
   auto endpoint = parse_webpush_endpoint(delivery.request.address);
+  // UnifiedPush server specification: a push service takes bodies of at
+  // most 4096 bytes; a larger one is refused as a 413 would be, so the
+  // dispatcher sends a wake-up instead.
+  if (delivery.payload.bytes.size() > kMaxPushBody) {
+    Error e = permanent_error("the body is " + std::to_string(delivery.payload.bytes.size()) +
+                              " bytes, push services take at most " +
+                              std::to_string(kMaxPushBody));
+    e.too_large = true;
+    return e;
+  }
+  // UnifiedPush: "429 ... slow down": that push service only; other
+  // services, and other accounts' notifications to them, are not held.
+  if (auto wait = slowed_down(endpoint->origin, clock_.now_ms())) {
+    Error e = temporary_error("push service " + endpoint->origin +
+                              " asked to slow down (429); not sent for another " +
+                              std::to_string((*wait + 999) / 1000) + " s");
+    e.retry_after_ms = *wait;
+    return e;
+  }
   auto addresses = check_destination_host(policy_, endpoint->host);
   if (!addresses) return addresses.error();
   auto request = build_request(delivery, std::move(*addresses));
   if (!request) return request.error();
   auto response = transport_->post(*request);
   if (!response) return response.error();
-  return outcome_for_response(*response, clock_.now_ms());
+  const int64_t now = clock_.now_ms();
+  auto outcome = outcome_for_response(*response, now);
+  if (response->status == 429) {
+    const int64_t wait = !outcome && outcome.error().retry_after_ms > 0
+                             ? outcome.error().retry_after_ms
+                             : kDefaultSlowDownMs;
+    slow_down(endpoint->origin, now + wait);
+    if (!outcome && outcome.error().retry_after_ms == 0) {
+      Error e = outcome.error();
+      e.retry_after_ms = wait;
+      return e;
+    }
+  }
+  return outcome;
 }
 
 }  // namespace lnotify::webpush

@@ -17,12 +17,20 @@
 // push message without payload; a payload must be encrypted, RFC 8291 §1):
 // the device only learns that it should look.
 //
+// UnifiedPush server rules (unifiedpush.org "Server" specification) on top:
+// endpoints of at most 1000 bytes, bodies of at most 4096 (larger: the
+// dispatcher's wake-up fallback, as for a 413), any 2xx is success, 404 and
+// 410 unregister, 429 holds that push service (its origin) for Retry-After
+// (kDefaultSlowDownMs without one) while other services are sent to,
+// redirects are never followed (the transport).
+//
 // Complete for what lnotify sends; not implemented: receipts (§5.1),
 // message updates beyond Topic.
 #pragma once
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +55,11 @@ struct WebPushSettings {
 // little ahead never sees an expired token.
 inline constexpr int64_t kVapidTokenLifetimeSecs = 12 * 3600;
 inline constexpr int64_t kVapidRenewBeforeSecs = 3600;
+
+// UnifiedPush server specification: the body is at most 4096 bytes.
+inline constexpr size_t kMaxPushBody = 4096;
+// A 429 without a usable Retry-After holds that push service this long.
+inline constexpr int64_t kDefaultSlowDownMs = 30 * 1000;
 
 // Signed VAPID tokens per audience (the endpoint's origin), cached.
 // Thread-safe: the workers share it.
@@ -93,12 +106,19 @@ class WebPushChannel : public BlockingChannel {
   Result<void> send_blocking(const Delivery& delivery) override;
 
  private:
+  // How long a push service (by origin) that answered 429 is still to be
+  // left alone, in ms; nothing when it is not.
+  std::optional<int64_t> slowed_down(const std::string& origin, int64_t now_ms);
+  void slow_down(const std::string& origin, int64_t until_ms);
+
   HttpTransportPtr transport_;
   VapidKey key_;
   WebPushSettings settings_;
   DestinationPolicy policy_;
   const Clock& clock_;
   VapidTokens tokens_;
+  std::mutex slow_mutex_;
+  std::map<std::string, int64_t> slow_until_;  // origin -> ms since the epoch
 };
 
 }  // namespace lnotify::webpush
