@@ -28,6 +28,8 @@ packages=(
   libstrophe-dev prosody lua-unbound python3-slixmpp
   # tests: npm's web-push-testing, a Web Push service (test_channel_webpush.py)
   nodejs
+  # tests: an RFC 8291 decryption independent of lnotify (test_imap_webpush.py)
+  python3-cryptography
 )
 
 missing=()

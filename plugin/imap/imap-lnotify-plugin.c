@@ -8,6 +8,9 @@
    the shipped 95-lnotify.conf adds it there with imap_capability. VFOLDER is
    not claimed: views cannot be opened as mailboxes.
 
+   With the dispatcher's WEBPUSH channel it adds WEBPUSH and its commands
+   (imap-lnotify-webpush.c).
+
    It also records presence: while a session has a mailbox selected, events
    on that mailbox go inband only (draft §6), see lnotify-presence.h. */
 
@@ -83,8 +86,19 @@ static void imap_lnotify_presence_update(struct client *client)
 	} T_END;
 }
 
-static void imap_lnotify_command_pre(struct client_command_context *cmd ATTR_UNUSED)
+static void imap_lnotify_command_pre(struct client_command_context *cmd)
 {
+	struct imap_lnotify_client *lclient =
+		IMAP_LNOTIFY_CONTEXT(cmd->client);
+
+	/* Before the session's first answer: an untagged VAPID then
+	   precedes the tagged reply the client waits for. */
+	if (lclient != NULL && !lclient->webpush_checked) {
+		lclient->webpush_checked = TRUE;
+		T_BEGIN {
+			imap_lnotify_webpush_session_check(cmd->client);
+		} T_END;
+	}
 }
 
 static void imap_lnotify_command_post(struct client_command_context *cmd)
@@ -136,6 +150,10 @@ static void imap_lnotify_client_created(struct client **clientp)
 		    !capability_listed(str_c(client->capability_string),
 				       LNOTIFY_DELTACHAT_CAPABILITY))
 			client_add_capability(client, LNOTIFY_DELTACHAT_CAPABILITY);
+		/* draft-gougeon-imap-webpush-03 §4, when the dispatcher runs
+		   the WEBPUSH channel */
+		if (imap_lnotify_webpush_available(client))
+			client_add_capability(client, "WEBPUSH");
 
 		lclient = p_new(client->pool, struct imap_lnotify_client, 1);
 		lclient->module_ctx.super = client->v;
@@ -151,6 +169,7 @@ static void imap_lnotify_client_created(struct client **clientp)
 void imap_lnotify_plugin_init(struct module *module)
 {
 	imap_lnotify_module = module;
+	imap_lnotify_webpush_init();
 	command_hook_register(imap_lnotify_command_pre,
 			      imap_lnotify_command_post);
 	next_hook_client_created =
@@ -162,4 +181,5 @@ void imap_lnotify_plugin_deinit(void)
 	imap_client_created_hook_set(next_hook_client_created);
 	command_hook_unregister(imap_lnotify_command_pre,
 				imap_lnotify_command_post);
+	imap_lnotify_webpush_deinit();
 }

@@ -16,6 +16,8 @@ struct imap_lnotify_client {
 	/* the msgformat fetch_ctx was built from */
 	const char *fetch_format;
 	bool fetching;
+	/* the once-per-session WEBPUSH check ran (imap-lnotify-webpush.c) */
+	bool webpush_checked;
 };
 
 extern MODULE_CONTEXT_DEFINE(imap_lnotify_imap_module, &imap_module_register);
@@ -24,5 +26,13 @@ extern MODULE_CONTEXT_DEFINE(imap_lnotify_imap_module, &imap_module_register);
 void imap_lnotify_push_client_created(struct client *client,
 				      struct imap_lnotify_client *lclient);
 void imap_lnotify_push_client_destroy(struct imap_lnotify_client *lclient);
+
+/* IMAP WEBPUSH (imap-lnotify-webpush.c). */
+void imap_lnotify_webpush_init(void);
+void imap_lnotify_webpush_deinit(void);
+/* Whether the dispatcher runs Web Push (a VAPID key is published). */
+bool imap_lnotify_webpush_available(struct client *client);
+/* Removes gone subscriptions and announces a rotated VAPID key. */
+void imap_lnotify_webpush_session_check(struct client *client);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include "lib.h"
 #include "array.h"
-#include "mail-storage.h"
+#include "mail-storage-private.h"
 #include "mail-namespace.h"
 #include "mailbox-list-iter.h"
 #include "lnotify-plugin.h"
@@ -159,16 +159,31 @@ void lnotify_events_emit_messages(struct lnotify_user *luser,
 	ARRAY_TYPE(seq_range) uids, notified;
 	ARRAY(ARRAY_TYPE(seq_range)) view_matches;
 	const char *mailbox_name = mailbox_get_vname(box);
-	const char *const *view;
-	unsigned int i, v, queued = 0;
+	const char *const *view, *error;
+	const struct lnotify_webpush_sub *subs = NULL;
+	unsigned int i, v, queued = 0, sub_count = 0;
 	bool present;
+	int ret;
 
 	/* Checked first and always: the check itself tells an idling
 	   session to look now (lnotify-presence.h). */
 	present = lnotify_presence_check(luser, box);
 
-	if ((prefs = lnotify_events_prefs(luser, box)) == NULL)
+	/* IMAP WEBPUSH subscriptions hear of INBOX, whatever its METADATA
+	   channel; the filters apply to them alike. */
+	if (box->inbox_user)
+		subs = lnotify_webpush_active_subs(luser, &sub_count);
+	ret = lnotify_prefs_read(luser, box, &prefs, &error);
+	if (ret < 0) {
+		e_error(luser->event, "No outband notification for mailbox "
+			"%s: %s", mailbox_get_vname(box), error);
 		return;
+	}
+	if (ret == 0 && sub_count == 0) {
+		e_debug(luser->event, "No outband channel chosen for "
+			"mailbox %s", mailbox_get_vname(box));
+		return;
+	}
 	if (present && luser->set->presence_inband_only) {
 		/* draft §6: "If the MUA is connected to the IMAP server,
 		   inband notifications are generated following IDLE" */
@@ -255,8 +270,10 @@ void lnotify_events_emit_messages(struct lnotify_user *luser,
 		request.subject = ev->subject;
 		request.snippet = ev->snippet;
 		request.datetime = ev->datetime;
-		if (lnotify_handoff_queue(luser, &request) == 0)
+		if (ret > 0 && lnotify_handoff_queue(luser, &request) == 0)
 			queued++;
+		queued += lnotify_webpush_fan_out(luser, subs, sub_count,
+						  &request);
 	}
 	if (queued > 0)
 		lnotify_handoff_wake_dispatcher(luser, queued);

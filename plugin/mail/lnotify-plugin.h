@@ -4,6 +4,7 @@
 #include "module-context.h"
 #include "mail-user.h"
 #include "lnotify-prefs.h"
+#include "lnotify-webpush.h"
 
 struct lnotify_parsed_filter;
 struct lnotify_presence;
@@ -41,6 +42,10 @@ struct lnotify_user {
 	ARRAY(struct lnotify_txn *) open_txns;
 	/* Parsed filter programs (lnotify-filter.c). */
 	ARRAY(struct lnotify_parsed_filter) parsed_filters;
+	/* Active IMAP WEBPUSH subscriptions, valid while INBOX's
+	   generation is webpush_generation (lnotify-webpush.c). */
+	const char *webpush_generation;
+	ARRAY_TYPE(lnotify_webpush_sub) webpush_subs;
 };
 
 extern MODULE_CONTEXT_DEFINE(lnotify_user_module, &mail_user_module_register);

@@ -64,6 +64,7 @@ int lnotify_settings_read(struct mail_user *user,
 			  const char **error_r)
 {
 	struct lnotify_settings *set;
+	const char *value;
 
 	set = p_new(user->pool, struct lnotify_settings, 1);
 	set->spool_dir = lnotify_setting(user, "lnotify_spool_dir",
@@ -94,6 +95,19 @@ int lnotify_settings_read(struct mail_user *user,
 		return -1;
 	set->default_channel = lnotify_setting(user, "lnotify_default_channel", NULL);
 	set->default_address = lnotify_setting(user, "lnotify_default_address", NULL);
+
+	value = lnotify_setting(user, "lnotify_webpush_content", "changes");
+	if (strcasecmp(value, "changes") == 0)
+		set->webpush_content = LNOTIFY_WEBPUSH_CONTENT_CHANGES;
+	else if (strcasecmp(value, "extended") == 0)
+		set->webpush_content = LNOTIFY_WEBPUSH_CONTENT_EXTENDED;
+	else if (strcasecmp(value, "wakeup") == 0)
+		set->webpush_content = LNOTIFY_WEBPUSH_CONTENT_WAKEUP;
+	else {
+		*error_r = t_strdup_printf("lnotify_webpush_content must be "
+			"changes, extended or wakeup, not '%s'", value);
+		return -1;
+	}
 	*set_r = set;
 	return 0;
 }

@@ -3,6 +3,17 @@
 
 struct mail_user;
 
+/* lnotify_webpush_content: what an IMAP WEBPUSH subscription receives
+   for a mailbox event (doc/webpush.md). */
+enum lnotify_webpush_content {
+	/* xemn with mailbox, event and UID; no sender, subject or text */
+	LNOTIFY_WEBPUSH_CONTENT_CHANGES = 0,
+	/* xemn with sender, subject and the body's start as well */
+	LNOTIFY_WEBPUSH_CONTENT_EXTENDED,
+	/* an EMN wake-up only */
+	LNOTIFY_WEBPUSH_CONTENT_WAKEUP,
+};
+
 /* lnotify's settings for one user. Every Dovecot-2.3-specific detail of
    where settings come from (the plugin { } block and userdb extra fields,
    read through mail_user_plugin_getenv()) stays in lnotify-settings.c, so a
@@ -32,6 +43,8 @@ struct lnotify_settings {
 	   address entry; userdb extra fields override the plugin block. */
 	const char *default_channel;
 	const char *default_address;
+
+	enum lnotify_webpush_content webpush_content;
 };
 
 int lnotify_settings_read(struct mail_user *user,

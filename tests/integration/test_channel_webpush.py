@@ -44,6 +44,7 @@ class WebPushCase(DovecotTestCase):
         }
         if self.payload is not None:
             self.dispatch_settings["webpush_payload"] = self.payload
+        self.dispatch_settings.update(getattr(self, "extra_dispatch", {}))
         super().setUp()
         self.assertIsNotNone(self.dovecot.wait_for_log(r"lnotify-dispatch: Info: started"))
         self.client = self.imap()
