@@ -5,16 +5,13 @@
 #include <memory>
 
 #include "capi/c_error.h"
-#include "service/registry.h"
 #include "lnotify/dispatcher/dispatch_admin.h"
 #include "lnotify/dispatcher/dispatcher.h"
 #include "service/dispatcher_config.h"
 #include "lnotify/lnotify.h"
 #include "lnotify/metadata/metadata.h"
 #include "lnotify/spool/provision.h"
-#include "lnotify/payload/vapid.h"
 
-#include <unistd.h>
 
 using namespace lnotify;
 
@@ -50,56 +47,39 @@ class CallbackLogger : public Logger {
 
 static_assert(static_cast<int>(LogLevel::Error) == LNOTIFY_LOG_ERROR);
 
-std::string host_name() {
-  char name[256] = "";
-  if (gethostname(name, sizeof(name) - 1) < 0) return "localhost";
-  return name;
-}
-
 // What IMAP clients read as provision entries (draft §11.2): the channels,
 // and "credential.priv" = "the source address or identity of the server
 // sending the notifications, potentially with an integrity check" — the
-// identity, followed by the public signing key when payloads are signed.
-// What a running channel sends as asked. Every channel sends wake-ups;
-// SMS sends EXTENDED as such only as a text SMS (sms_extended_as_text =
-// yes), else it sends the binary wake-up for it, so it must not offer it.
+// identity, followed by the public signing key when payloads are signed;
+// then what each running channel adds.
+// Whether a running channel sends the format as asked (each driver says;
+// SMS sends EXTENDED as such only as a text SMS), so the provision offers
+// exactly what is delivered.
 bool channel_delivers(const void* context, ChannelKind kind, PayloadFormat format) {
   const auto& config = *static_cast<const DispatcherConfig*>(context);
-  if (format == PayloadFormat::Wakeup) return true;
-  if (kind == ChannelKind::Sms) return config.sms.extended_as_text;
-  return true;
+  const channels::ChannelDriver* driver = config.driver(kind);
+  return driver == nullptr || driver->delivers(format);
 }
 
-Provision provision_for(const DispatcherConfig& config, const PayloadOptions& options) {
+Result<Provision> provision_for(const DispatcherConfig& config, const PayloadOptions& options) {
   Provision p;
   std::vector<ChannelKind> offered;
   for (ChannelKind kind : config.channels)
-    if (kind != ChannelKind::DeltaChat) offered.push_back(kind);
+    if (const channels::ChannelDriver* driver = config.driver(kind);
+        driver == nullptr || driver->chosen_by_clients())
+      offered.push_back(kind);
   p.channels = offered_channels_value(offered, channel_delivers, &config);
-  p.credential = config.identity.empty() ? host_name() : config.identity;
+  p.credential = config.driver_context().identity;
   p.destinations = config.allowed_destinations;
-  p.s2s = s2s_provision(config.s2s_targets);
-  p.mwi_mailboxes = config.s2s_targets.empty() ? "" : config.s2s_mwi_mailboxes;
   // RFC 8291 encryption is always available to a device that stores keys.
   p.security = "aes128gcm";
   if (options.signer) {
     p.credential += " " + options.signer->credential();
     p.security += " " + std::string(kSignatureAlgorithm);
   }
-  // The XMPP channel's "source address": the account its messages come
-  // from, so a client can tell them from anyone else's (an xmpp: URI,
-  // RFC 5122, of the bare JID).
-  if (std::find(config.channels.begin(), config.channels.end(), ChannelKind::Xmpp) !=
-          config.channels.end() &&
-      !config.xmpp.jid.empty())
-    p.credential += " xmpp:" + config.xmpp.jid.substr(0, config.xmpp.jid.find('/'));
-  // Delta Chat is not among the draft's channels (a client does not choose
-  // it in /private/notify/outband/channel): fields of its own.
-  if (std::find(config.channels.begin(), config.channels.end(), ChannelKind::DeltaChat) !=
-      config.channels.end()) {
-    p.deltachat = "yes";
-    p.deltachat_max_smtp_recipients = config.deltachat.max_smtp_recipients;
-  }
+  for (const auto& driver : config.drivers)
+    if (config.runs(*driver))
+      if (auto described = driver->describe(p); !described) return described.error();
   return p;
 }
 
@@ -161,22 +141,18 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
       set_c_error(error_r, options.error());
       return nullptr;
     }
-    Provision provision = provision_for(*config, *options);
-    if (std::find(config->channels.begin(), config->channels.end(), ChannelKind::WebPush) !=
-        config->channels.end()) {
-      auto key = VapidKey::load_pem_file(config->webpush_vapid_key);
-      if (!key) {
-        set_c_error(error_r, permanent_error("webpush_vapid_key: " + key.error().message));
-        return nullptr;
-      }
-      provision.vapid_key = key->public_key();
-      for (const auto& host : config->webpush_allow_http_hosts)
-        provision.webpush_http_hosts += (provision.webpush_http_hosts.empty() ? "" : " ") + host;
+    auto provision = provision_for(*config, *options);
+    if (!provision) {
+      set_c_error(error_r, provision.error());
+      return nullptr;
     }
     auto disp = std::make_unique<lnotify_dispatcher>(std::move(*config), std::move(*options), log,
                                                      event, context);
+    // The listed channels (one without a driver in this build stops the
+    // start), then those that run unlisted.
     std::vector<ChannelKind> kinds = disp->config.channels;
-    if (!disp->config.s2s_targets.empty()) kinds.push_back(ChannelKind::Http);
+    for (const auto& driver : disp->config.drivers)
+      if (driver->runs_unlisted()) kinds.push_back(driver->kind());
     for (ChannelKind kind : kinds) {
       auto channel = make_channel(kind, disp->config);
       if (!channel) {
@@ -185,7 +161,7 @@ extern "C" struct lnotify_dispatcher* lnotify_dispatcher_create(const char* conf
       }
       disp->dispatcher.add_channel(std::move(*channel));
     }
-    if (auto published = write_provision(disp->config.spool_dir, provision); !published) {
+    if (auto published = write_provision(disp->config.spool_dir, *provision); !published) {
       set_c_error(error_r, published.error());
       return nullptr;
     }

@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string_view>
 #include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "lnotify/core/result.h"
 
 namespace lnotify::posix {
 
@@ -43,6 +46,20 @@ class UniqueFd {
 // "open(/path) failed: No such file or directory", in Dovecot's wording.
 inline std::string syscall_error(const char* call, const std::string& path, int err = errno) {
   return std::string(call) + "(" + path + ") failed: " + std::strerror(err);
+}
+
+// Writes all of data (a short write or EINTR continues); an error is
+// temporary (a full disk may pass).
+inline Result<void> write_all(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return temporary_error(syscall_error("write", path));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return {};
 }
 
 // Names in a directory except "." and ".." and other dot files, unsorted.

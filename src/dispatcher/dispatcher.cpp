@@ -346,11 +346,6 @@ std::optional<NotificationRequest> Dispatcher::load(const std::string& account,
   return std::move(*request);
 }
 
-DispatchStats Dispatcher::run_once() {
-  claim();
-  return run_due();
-}
-
 DispatchStats Dispatcher::run_due(size_t budget) {
   DispatchStats stats;
   const int64_t now = clock_.now_ms();

@@ -28,18 +28,6 @@ void append_line(std::string& out, std::initializer_list<std::string_view> field
   out += '\n';
 }
 
-Result<void> write_all(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return temporary_error(syscall_error("write", path));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
-}
-
 Result<std::string> read_all(int fd, const std::string& path) {
   std::string data;
   char buf[65536];
@@ -87,7 +75,7 @@ Result<void> StateJournal::open(const std::string& dir, const ReplayFunc& replay
   if (!data) return data.error();
   std::string_view text = *data;
   if (text.empty()) {
-    if (auto written = write_all(fd.get(), kHeader, path_); !written) return written;
+    if (auto written = posix::write_all(fd.get(), kHeader, path_); !written) return written;
     size_ = kHeader.size();
   } else {
     if (!text.starts_with(kHeader))
@@ -124,7 +112,7 @@ void StateJournal::append(std::initializer_list<std::string_view> fields) {
 Result<void> StateJournal::write(bool durable) {
   if (fd_ < 0) return permanent_error("the state journal is not open");
   if (!pending_.empty()) {
-    if (auto written = write_all(fd_, pending_, path_); !written) return written;
+    if (auto written = posix::write_all(fd_, pending_, path_); !written) return written;
     size_ += pending_.size();
     pending_.clear();
   }
@@ -141,8 +129,8 @@ Result<void> StateJournal::rewrite(const Snapshot& snapshot) {
     ::unlink(tmp_path.c_str());
     return error;
   };
-  if (auto w = write_all(fd.get(), kHeader, tmp_path); !w) return fail(w.error());
-  if (auto w = write_all(fd.get(), snapshot.text(), tmp_path); !w) return fail(w.error());
+  if (auto w = posix::write_all(fd.get(), kHeader, tmp_path); !w) return fail(w.error());
+  if (auto w = posix::write_all(fd.get(), snapshot.text(), tmp_path); !w) return fail(w.error());
   if (::fdatasync(fd.get()) < 0) return fail(temporary_error(syscall_error("fdatasync", tmp_path)));
   if (::rename(tmp_path.c_str(), path_.c_str()) < 0)
     return fail(temporary_error(syscall_error("rename", tmp_path + ", " + path_)));

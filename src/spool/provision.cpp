@@ -56,7 +56,7 @@ Result<void> write_provision(const std::string& spool_dir, const Provision& prov
   posix::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd.valid()) return permanent_error(posix::syscall_error("open", tmp));
   if (::fchmod(fd.get(), 0644) < 0 ||
-      ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+      !posix::write_all(fd.get(), text, tmp) ||
       fd.close() < 0) {
     ::unlink(tmp.c_str());
     return permanent_error(posix::syscall_error("write", tmp));

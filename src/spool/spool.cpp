@@ -45,18 +45,6 @@ std::string new_entry_name() {
   return name;
 }
 
-Result<void> write_all(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return temporary_error(syscall_error("write", path));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
-}
-
 // Reads a whole record file; false when it cannot be read or is too large.
 bool read_file(const std::string& p, std::string& data) {
   UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
@@ -124,7 +112,7 @@ Result<std::string> Spool::submit_record(const std::string& record, bool durable
   // The dispatcher reads the record through the group the setgid tmp/ gives
   // it; fchmod() is not subject to the umask, unlike open()'s mode.
   if (::fchmod(fd.get(), 0640) < 0) return fail(temporary_error(syscall_error("fchmod", tmp_path)));
-  if (auto written = write_all(fd.get(), record, tmp_path); !written) return fail(written.error());
+  if (auto written = posix::write_all(fd.get(), record, tmp_path); !written) return fail(written.error());
   if (durable && ::fdatasync(fd.get()) < 0)
     return fail(temporary_error(syscall_error("fdatasync", tmp_path)));
   if (fd.close() < 0) return fail(temporary_error(syscall_error("close", tmp_path)));

@@ -17,6 +17,7 @@
 #include "lnotify/dispatcher/dispatcher.h"
 #include "lnotify/spool/provision.h"
 #include "lnotify/spool/webpush_status.h"
+#include "channels/deltachat/deltachat_driver.h"
 #include "service/dispatcher_config.h"
 #include "temp_dir.h"
 
@@ -148,13 +149,13 @@ TEST(DeltaChatConfig, Settings) {
       "deltachat_maxsmtprecipients = 50\n");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->channels, (std::vector<ChannelKind>{ChannelKind::Udp, ChannelKind::DeltaChat}));
-  EXPECT_EQ(c->deltachat.notifier_url, "https://push.example.org/notify");
-  EXPECT_EQ(c->deltachat.timeout_secs, 20u);
-  EXPECT_EQ(c->deltachat.max_smtp_recipients, "50");
+  EXPECT_EQ(c->driver_as<deltachat::DeltaChatDriver>(ChannelKind::DeltaChat)->settings().notifier_url, "https://push.example.org/notify");
+  EXPECT_EQ(c->driver_as<deltachat::DeltaChatDriver>(ChannelKind::DeltaChat)->settings().timeout_secs, 20u);
+  EXPECT_EQ(c->driver_as<deltachat::DeltaChatDriver>(ChannelKind::DeltaChat)->settings().max_smtp_recipients, "50");
   auto defaults = parse_dispatcher_config("channels = DELTACHAT\n");
   ASSERT_TRUE(defaults);
-  EXPECT_EQ(defaults->deltachat.notifier_url, "https://notifications.delta.chat/notify");
-  EXPECT_EQ(defaults->deltachat.max_smtp_recipients, "");
+  EXPECT_EQ(defaults->driver_as<deltachat::DeltaChatDriver>(ChannelKind::DeltaChat)->settings().notifier_url, "https://notifications.delta.chat/notify");
+  EXPECT_EQ(defaults->driver_as<deltachat::DeltaChatDriver>(ChannelKind::DeltaChat)->settings().max_smtp_recipients, "");
 
   auto plain = parse_dispatcher_config("deltachat_notifier_url = http://push.example.org/\n");
   ASSERT_FALSE(plain);

@@ -1,4 +1,5 @@
 #include "service/dispatcher_config.h"
+#include "channels/webpush/webpush_driver.h"
 
 #include <gtest/gtest.h>
 
@@ -75,11 +76,12 @@ TEST(DispatcherConfig, WebPushSettings) {
       "webpush_subject = mailto:postmaster@example.test\nwebpush_ttl = 600\n"
       "webpush_timeout = 5\nwebpush_allow_http_hosts = LocalHost 127.0.0.1 ::1\n");
   ASSERT_TRUE(config.has_value()) << config.error().message;
-  EXPECT_EQ(config->webpush_vapid_key, "/etc/dovecot/vapid.pem");
-  EXPECT_EQ(config->webpush_subject, "mailto:postmaster@example.test");
-  EXPECT_EQ(config->webpush_ttl_secs, 600u);
-  EXPECT_EQ(config->webpush_timeout_secs, 5u);
-  EXPECT_EQ(config->webpush_allow_http_hosts,
+  const auto& webpush = config->driver_as<webpush::WebPushDriver>(ChannelKind::WebPush)->settings();
+  EXPECT_EQ(webpush.vapid_key, "/etc/dovecot/vapid.pem");
+  EXPECT_EQ(webpush.subject, "mailto:postmaster@example.test");
+  EXPECT_EQ(webpush.ttl_secs, 600u);
+  EXPECT_EQ(webpush.timeout_secs, 5u);
+  EXPECT_EQ(webpush.allow_http_hosts,
             (std::vector<std::string>{"localhost", "127.0.0.1", "::1"}));
 
   auto check = [](const char* text, const char* expected) {

@@ -12,6 +12,7 @@
 
 #include "channels/http/http_channel.h"
 #include "service/dispatcher_config.h"
+#include "channels/http/http_driver.h"
 #include "lnotify/request/notification.h"
 #include "lnotify/metadata/preferences.h"
 #include "lnotify/payload/s2s.h"
@@ -97,8 +98,9 @@ TEST(S2sConfig, TargetsNeedImapHostAndUniqueNames) {
   EXPECT_FALSE(parse_dispatcher_config(target));
   auto ok = parse_dispatcher_config(target + "imap_host = mail.example.org\n");
   ASSERT_TRUE(ok) << ok.error().message;
-  EXPECT_EQ(ok->s2s_targets.size(), 1u);
-  EXPECT_EQ(s2s_provision(ok->s2s_targets),
+  const auto& targets = ok->driver_as<http::HttpDriver>(ChannelKind::Http)->targets();
+  EXPECT_EQ(targets.size(), 1u);
+  EXPECT_EQ(s2s_provision(targets),
             "a=MessageNew,Login,Logout,MessageRead,MessageTrash,MessageExpunge,QuotaExceed,"
             "QuotaWithin");
   EXPECT_FALSE(parse_dispatcher_config(target + target + "imap_host = h\n"));

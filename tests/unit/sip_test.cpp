@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "channels/sip/sip_channel.h"
+#include "channels/sip/sip_driver.h"
 #include "channels/common/sip/sip_client.h"
 #include "channels/common/sip/sip_digest.h"
 #include "channels/common/sip/sip_message.h"
@@ -550,7 +551,7 @@ TEST(SipClient, WithoutCredentialsAChallengeIsAPermanentFailureSayingWhatToSet) 
 TEST(SipSettings, CredentialsGoTogetherAndAreQuotable) {
   auto c = parse_dispatcher_config("sip_username = lnotify\nsip_password = s3cret\n");
   ASSERT_TRUE(c.has_value()) << c.error().message;
-  EXPECT_EQ(c->sip_username, "lnotify");
+  EXPECT_EQ(c->driver_as<SipDriver>(ChannelKind::Sip)->client().username, "lnotify");
   EXPECT_FALSE(parse_dispatcher_config("sip_username = lnotify\n").has_value());
   EXPECT_FALSE(parse_dispatcher_config("sip_username = a\"b\nsip_password = x\n").has_value());
 }
@@ -558,12 +559,14 @@ TEST(SipSettings, CredentialsGoTogetherAndAreQuotable) {
 TEST(SipSettings, ParsedAndValidated) {
   auto c = parse_dispatcher_config("sip_outbound_proxy = proxy.example.org:5080\nsip_workers = 2\nsip_t1_ms = 100\n");
   ASSERT_TRUE(c.has_value()) << c.error().message;
-  EXPECT_EQ(c->sip_outbound_proxy, "proxy.example.org:5080");
-  EXPECT_EQ(c->sip_workers, 2u);
-  EXPECT_EQ(c->sip_t1_ms, 100u);
+  const SipDriver* sip = c->driver_as<SipDriver>(ChannelKind::Sip);
+  EXPECT_EQ(sip->client().outbound_proxy, "proxy.example.org:5080");
+  EXPECT_EQ(sip->workers(), 2u);
+  EXPECT_EQ(sip->client().t1_ms, 100u);
   auto d = parse_dispatcher_config("");
-  EXPECT_EQ(d->sip_workers, 4u);
-  EXPECT_EQ(d->sip_t1_ms, 500u);
+  const SipDriver* defaults = d->driver_as<SipDriver>(ChannelKind::Sip);
+  EXPECT_EQ(defaults->workers(), 4u);
+  EXPECT_EQ(defaults->client().t1_ms, 500u);
   EXPECT_FALSE(parse_dispatcher_config("sip_outbound_proxy = a b\n").has_value());
   EXPECT_FALSE(parse_dispatcher_config("sip_workers = 0\n").has_value());
   EXPECT_FALSE(parse_dispatcher_config("sip_t1_ms = 5\n").has_value());

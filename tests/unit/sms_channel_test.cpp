@@ -8,11 +8,14 @@
 
 #include <gtest/gtest.h>
 
+#include "channels/sms/sms_driver.h"
+#include "service/dispatcher_config.h"
 #include "service/registry.h"
 #include "channels/sms/gateway_reply.h"
 #include "channels/sms/sms_channel.h"
 #include "channels/sms/sms_request.h"
 #include "service/dispatcher_config.h"
+#include "channels/sms/sms_driver.h"
 #include "lnotify/payload/payload.h"
 #include "channels/sms/sms_config.h"
 
@@ -290,15 +293,16 @@ TEST(SmsConfigTest, SettingsParse) {
       "sms_username = tester\nsms_password = testpw\nsms_from = 12345\n"
       "sms_extended_as_text = yes\nsms_max_parts = 6\nsms_timeout = 5\n");
   ASSERT_TRUE(config.has_value()) << config.error().message;
-  EXPECT_EQ(config->sms.gateway, SmsGatewayKind::Kannel);
-  EXPECT_EQ(config->sms.gateway_url, "http://127.0.0.1:13013/cgi-bin/sendsms");
-  EXPECT_EQ(config->sms.username, "tester");
-  EXPECT_EQ(config->sms.password, "testpw");
-  EXPECT_EQ(config->sms.from, "12345");
-  EXPECT_TRUE(config->sms.extended_as_text);
-  EXPECT_EQ(config->sms.max_parts, 6u);
-  EXPECT_EQ(config->sms.timeout_secs, 5u);
-  EXPECT_TRUE(check_sms_config(config->sms).has_value());
+  const SmsConfig& sms = config->driver_as<SmsDriver>(ChannelKind::Sms)->settings();
+  EXPECT_EQ(sms.gateway, SmsGatewayKind::Kannel);
+  EXPECT_EQ(sms.gateway_url, "http://127.0.0.1:13013/cgi-bin/sendsms");
+  EXPECT_EQ(sms.username, "tester");
+  EXPECT_EQ(sms.password, "testpw");
+  EXPECT_EQ(sms.from, "12345");
+  EXPECT_TRUE(sms.extended_as_text);
+  EXPECT_EQ(sms.max_parts, 6u);
+  EXPECT_EQ(sms.timeout_secs, 5u);
+  EXPECT_TRUE(check_sms_config(sms).has_value());
 }
 
 TEST(SmsConfigTest, BadSettingsStopWithAClearMessage) {

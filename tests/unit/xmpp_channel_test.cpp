@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "channels/xmpp/xmpp_driver.h"
 #include "channels/xmpp/xmpp_stanza.h"
 #include "service/dispatcher_config.h"
 
@@ -146,20 +147,22 @@ TEST(XmppConfig, ParsedAndChecked) {
       "xmpp_server = [::1]:5223\nxmpp_tls_verify = no\nxmpp_ca_file = /etc/ssl/ca.pem\n"
       "xmpp_require_tls = no\n");
   ASSERT_TRUE(config) << config.error().message;
-  EXPECT_EQ(config->xmpp.jid, "notify@example.org");
-  EXPECT_EQ(config->xmpp.password, "s3cret = x");
-  EXPECT_EQ(config->xmpp.server_host, "::1");
-  EXPECT_EQ(config->xmpp.server_port, 5223);
-  EXPECT_FALSE(config->xmpp.verify_tls);
-  EXPECT_FALSE(config->xmpp.require_tls);
-  EXPECT_EQ(config->xmpp.ca_file, "/etc/ssl/ca.pem");
+  const XmppConfig& xmpp = config->driver_as<xmpp::XmppDriver>(ChannelKind::Xmpp)->settings();
+  EXPECT_EQ(xmpp.jid, "notify@example.org");
+  EXPECT_EQ(xmpp.password, "s3cret = x");
+  EXPECT_EQ(xmpp.server_host, "::1");
+  EXPECT_EQ(xmpp.server_port, 5223);
+  EXPECT_FALSE(xmpp.verify_tls);
+  EXPECT_FALSE(xmpp.require_tls);
+  EXPECT_EQ(xmpp.ca_file, "/etc/ssl/ca.pem");
 
   auto host_only = parse_dispatcher_config("xmpp_server = xmpp.example.org\n");
   ASSERT_TRUE(host_only);
-  EXPECT_EQ(host_only->xmpp.server_host, "xmpp.example.org");
-  EXPECT_EQ(host_only->xmpp.server_port, 0);
-  EXPECT_TRUE(host_only->xmpp.require_tls);
-  EXPECT_TRUE(host_only->xmpp.verify_tls);
+  const XmppConfig& host_xmpp = host_only->driver_as<xmpp::XmppDriver>(ChannelKind::Xmpp)->settings();
+  EXPECT_EQ(host_xmpp.server_host, "xmpp.example.org");
+  EXPECT_EQ(host_xmpp.server_port, 0);
+  EXPECT_TRUE(host_xmpp.require_tls);
+  EXPECT_TRUE(host_xmpp.verify_tls);
 }
 
 TEST(XmppConfig, BadValuesStopTheService) {

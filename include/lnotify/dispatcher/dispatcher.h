@@ -99,8 +99,6 @@ class Dispatcher {
   void recover_stale_tmp();
   // Sends what is due now, for at most `budget` accounts.
   DispatchStats run_due(size_t budget = kPassBudget);
-  // claim() then run_due().
-  DispatchStats run_once();
   // Applies the outcomes channels reported since the last call (sends
   // that waited on a peer); run_due() calls it too. The glue calls it when
   // completion_fd() is readable.

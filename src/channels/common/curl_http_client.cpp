@@ -47,7 +47,8 @@ size_t keep_header(char* data, size_t size, size_t count, void* user) {
   if (colon != std::string_view::npos) {
     std::string_view name = text::trim(line.substr(0, colon));
     std::string_view value = text::trim(line.substr(colon + 1));
-    if (text::iequals(name, "Retry-After")) response->retry_after = std::string(value.substr(0, 64));
+    if (text::iequals(name, "Retry-After"))
+      response->retry_after = std::string(value.substr(0, 64));
     if (text::iequals(name, "Location")) response->location = std::string(value.substr(0, 512));
   }
   return size * count;
@@ -127,7 +128,8 @@ class CurlHttpClient : public HttpClient {
     if (request.method == HttpRequest::Method::Post) {
       curl_easy_setopt(c, CURLOPT_POST, 1L);
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
     } else {
       curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     }
@@ -165,6 +167,8 @@ class CurlHttpClient : public HttpClient {
 
 }  // namespace
 
-HttpClientPtr make_curl_http_client() { return std::make_unique<CurlHttpClient>(); }
+HttpClientPtr make_curl_http_client() {
+  return std::make_unique<CurlHttpClient>();
+}
 
 }  // namespace lnotify::channels

@@ -1,6 +1,6 @@
 // The HTTP channel's seam over the shared client (channels/common/http_client.h).
-#include "channels/common/http_client.h"
 #include "channels/http/http_transport.h"
+#include "channels/common/http_client.h"
 
 namespace lnotify::http {
 namespace {
@@ -18,8 +18,7 @@ class SharedClientTransport : public HttpTransport {
     request.client_key = post.client_key;
     request.ca_file = post.ca_file;
     auto answer = client_->send(request);
-    if (!answer)
-      return temporary_error("POST " + post.url + " failed: " + answer.error().message);
+    if (!answer) return temporary_error("POST " + post.url + " failed: " + answer.error().message);
     HttpResponse response;
     response.status = answer->status;
     response.retry_after_secs = answer->retry_after_secs;
@@ -34,6 +33,8 @@ class SharedClientTransport : public HttpTransport {
 
 }  // namespace
 
-HttpTransportPtr make_curl_transport() { return std::make_unique<SharedClientTransport>(); }
+HttpTransportPtr make_curl_transport() {
+  return std::make_unique<SharedClientTransport>();
+}
 
 }  // namespace lnotify::http

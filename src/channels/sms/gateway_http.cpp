@@ -1,6 +1,6 @@
 // The SMS channel's seam over the shared client (channels/common/http_client.h).
-#include "channels/common/http_client.h"
 #include "channels/sms/gateway_http.h"
+#include "channels/common/http_client.h"
 
 namespace lnotify::sms {
 namespace {

@@ -1,23 +1,11 @@
 #include "channels/sms/sms_config.h"
 
-#include <charconv>
-
 #include "channels/sms/sms_request.h"
+#include "core/setting_value.h"
 #include "core/text_util.h"
 
 namespace lnotify {
 namespace {
-
-Result<unsigned> number_in(std::string_view key, std::string_view value, unsigned min,
-                           unsigned max, std::string_view unit) {
-  unsigned n = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (!text::all_digits(value) || ec != std::errc() || end != value.data() + value.size() ||
-      n < min || n > max)
-    return permanent_error(std::string(key) + " must be a number of " + std::string(unit) +
-                           " from " + std::to_string(min) + " to " + std::to_string(max));
-  return n;
-}
 
 bool printable_ascii(std::string_view s) {
   for (unsigned char c : s)
@@ -59,7 +47,7 @@ Result<void> validate_gateway_url(std::string_view url) {
   }
   if (host.empty() || host == "[]") return permanent_error(shown + " has no host");
   if (!port.empty()) {
-    auto n = number_in("the port", port, 1, 65535, "");
+    auto n = parse_setting_number("the port", port, 1, 65535, "");
     if (!n) return permanent_error(shown + ": the port must be a number from 1 to 65535");
   }
   return {};
@@ -97,17 +85,17 @@ Result<bool> parse_sms_setting(std::string_view key, std::string_view value, Sms
     else
       return permanent_error("sms_extended_as_text must be yes or no");
   } else if (key == "sms_max_parts") {
-    auto n = number_in(key, value, 1, 255, "SMS");
+    auto n = parse_setting_number(key, value, 1, 255, "SMS");
     if (!n) return n.error();
     c.max_parts = *n;
   } else if (key == "sms_port") {
-    auto n = number_in(key, value, 1, 65535, "");
+    auto n = parse_setting_number(key, value, 1, 65535, "");
     if (!n)
       return permanent_error("sms_port must be a port number from 1 to 65535 (2948: the "
                              "handset's WAP push dispatcher; 143: draft Appendix A)");
     c.port = static_cast<uint16_t>(*n);
   } else if (key == "sms_timeout") {
-    auto n = number_in(key, value, 1, 300, "seconds");
+    auto n = parse_setting_number(key, value, 1, 300, "seconds");
     if (!n) return n.error();
     c.timeout_secs = *n;
   } else {

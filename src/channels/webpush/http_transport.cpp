@@ -1,7 +1,7 @@
 // The Web Push driver's seam over the shared client
 // (channels/common/http_client.h).
-#include "channels/common/http_client.h"
 #include "channels/webpush/http_transport.h"
+#include "channels/common/http_client.h"
 
 namespace lnotify::webpush {
 namespace {
@@ -36,6 +36,8 @@ class SharedClientTransport : public HttpTransport {
 
 }  // namespace
 
-HttpTransportPtr make_curl_transport() { return std::make_unique<SharedClientTransport>(); }
+HttpTransportPtr make_curl_transport() {
+  return std::make_unique<SharedClientTransport>();
+}
 
 }  // namespace lnotify::webpush

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "lnotify/metadata/preferences.h"
+#include "core/setting_value.h"
 #include "core/text_util.h"
 
 namespace lnotify {
@@ -40,12 +41,6 @@ Result<void> parse_server(XmppConfig& config, std::string_view value) {
   return {};
 }
 
-Result<bool> yes_no(std::string_view key, std::string_view value) {
-  if (text::iequals(value, "yes")) return true;
-  if (text::iequals(value, "no")) return false;
-  return permanent_error(std::string(key) + " must be yes or no");
-}
-
 }  // namespace
 
 Result<bool> parse_xmpp_setting(XmppConfig& config, std::string_view key, std::string_view value) {
@@ -60,11 +55,11 @@ Result<bool> parse_xmpp_setting(XmppConfig& config, std::string_view key, std::s
   } else if (key == "xmpp_server") {
     if (auto parsed = parse_server(config, value); !parsed) return parsed.error();
   } else if (key == "xmpp_require_tls") {
-    auto yes = yes_no(key, value);
+    auto yes = parse_setting_yes_no(key, value);
     if (!yes) return yes.error();
     config.require_tls = *yes;
   } else if (key == "xmpp_tls_verify") {
-    auto yes = yes_no(key, value);
+    auto yes = parse_setting_yes_no(key, value);
     if (!yes) return yes.error();
     config.verify_tls = *yes;
   } else if (key == "xmpp_ca_file") {
