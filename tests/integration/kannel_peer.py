@@ -4,9 +4,8 @@ SMSC that prints every SMS it receives. Everything on 127.0.0.1 on free
 ports in a temporary directory; stopped (admin /shutdown, then signals)
 by stop().
 
-Recipe and pitfalls: /work/shared/notes/peers.md §3. The fake SMSC link is
-bearerbox listening on 0.0.0.0 (the driver has no interface option), with
-connect-allow-ip limiting it to 127.0.0.1.
+The fake SMSC link is bearerbox listening on 0.0.0.0 (the fake driver has
+no interface option), with connect-allow-ip limiting it to 127.0.0.1.
 
 A missing Kannel is a failure, not a skip: scripts/install-deps.sh installs
 kannel and kannel-extras.
