@@ -149,7 +149,10 @@ class CurlHttpClient : public HttpClient {
 
     const CURLcode code = curl_easy_perform(c);
     if (code != CURLE_OK) {
-      std::string message = error[0] != '\0' ? error : curl_easy_strerror(code);
+      // What failed in general, then curl's particulars (which host and
+      // port, after how long), never the URL itself.
+      std::string message = curl_easy_strerror(code);
+      if (error[0] != '\0') message += std::string(": ") + error;
       return temporary(code) ? temporary_error(message) : permanent_error(message);
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);

@@ -56,8 +56,9 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // An error means no HTTP answer arrived (refused, timed out, TLS): it is
   // temporary, except for a request libcurl cannot make at all (a malformed
-  // URL). The message is libcurl's description, without the URL (an SMS
-  // gateway's query holds its password). Thread-safe.
+  // URL). The message is libcurl's description ("Couldn't connect to
+  // server: Failed to connect to 127.0.0.1 port 13013 ..."), without the
+  // URL (an SMS gateway's query holds its password). Thread-safe.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 using HttpClientPtr = std::unique_ptr<HttpClient>;
