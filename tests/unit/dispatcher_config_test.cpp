@@ -1,4 +1,5 @@
 #include "service/dispatcher_config.h"
+#include "channels/sms/sms_driver.h"
 #include "channels/webpush/webpush_driver.h"
 
 #include <gtest/gtest.h>
@@ -150,7 +151,7 @@ TEST(DispatcherConfig, QueueSettingsDefaults) {
   EXPECT_EQ(config->policy.reminder_interval_secs, 1800u);
   EXPECT_EQ(config->policy.reminder_limit, 2u);
   EXPECT_EQ(config->xmpp_payload, XmppPayloadForm::Xml);
-  EXPECT_EQ(config->sms.port, 2948u);
+  EXPECT_EQ(config->driver_as<sms::SmsDriver>(ChannelKind::Sms)->settings().port, 2948u);
 }
 
 TEST(DispatcherConfig, ReminderXmppPayloadAndSmsPortSettings) {
@@ -160,7 +161,7 @@ TEST(DispatcherConfig, ReminderXmppPayloadAndSmsPortSettings) {
   EXPECT_EQ(config->policy.reminder_interval_secs, 0u);
   EXPECT_EQ(config->policy.reminder_limit, 5u);
   EXPECT_EQ(config->xmpp_payload, XmppPayloadForm::Json);
-  EXPECT_EQ(config->sms.port, 143u);
+  EXPECT_EQ(config->driver_as<sms::SmsDriver>(ChannelKind::Sms)->settings().port, 143u);
   for (auto [text, expected] :
        {std::pair{"reminder_interval = soon\n", "reminder_interval must be a number"},
         std::pair{"reminder_limit = -2\n", "reminder_limit must be a number"},
