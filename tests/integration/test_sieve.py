@@ -363,7 +363,10 @@ class OtherChannelsQueued(SieveTestCase):
     from the default settings (UDP=EXTENDED); bob has none."""
 
     with_dispatcher = False
+    # message_count() keeps an IMAP session open; with presence applied to
+    # Sieve notifications it would keep the next delivery's inband.
     plugin_settings = {"lnotify_sieve_max_notifications": "4",
+                       "lnotify_presence_inband_only": "no",
                        "lnotify_default_channel": "UDP=EXTENDED",
                        "lnotify_default_address": "127.0.0.1:9"}
     user_fields = {"bob": "userdb_lnotify_default_channel=NONE"}
