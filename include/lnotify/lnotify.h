@@ -238,7 +238,7 @@ enum lnotify_log_level {
 typedef void lnotify_log_func_t(void *context, enum lnotify_log_level level,
 				const char *message);
 
-/* A named event about a notification (see README "Metrics"), logged with
+/* A named event about a notification (see doc/dispatcher.md (Metrics)), logged with
    message. Strings are empty when not applicable, never NULL. */
 struct lnotify_event_fields {
 	const char *name;    /* lnotify_notification_sent, ... */

@@ -292,7 +292,7 @@ static struct doveadm_mail_cmd_context *cmd_lnotify_test_alloc(void)
 	return &ctx->ctx;
 }
 
-/* The DOVEADM_CMD_* tables only compile as C (notes §9, §10). */
+/* The DOVEADM_CMD_* tables only compile as C (Dovecot's doveadm headers and designated initialisers). */
 static struct doveadm_cmd_ver2 lnotify_commands[] = {
 	{
 		.name = "lnotify list",

@@ -7,7 +7,7 @@ struct mailbox;
 struct mail_user;
 struct lnotify_user;
 
-/* RFC 5423 event names (CONTRACT.md). */
+/* RFC 5423 event names (doc/events-and-filters.md). */
 #define LNOTIFY_EVENT_MESSAGE_NEW "MessageNew"
 #define LNOTIFY_EVENT_MESSAGE_APPEND "MessageAppend"
 #define LNOTIFY_EVENT_MESSAGE_EXPUNGE "MessageExpunge"

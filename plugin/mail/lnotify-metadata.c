@@ -1,6 +1,6 @@
 /* Copyright (c) lnotify authors, LGPL-2.1-or-later */
 
-/* lnotify's METADATA entries (draft §11, CONTRACT.md).
+/* lnotify's METADATA entries (draft §11, doc/metadata.md).
 
    Client writes are checked by wrapping the mailbox's attribute_set vfunc:
    it sees every write that is not an internal attribute, from IMAP,

@@ -12,7 +12,7 @@
 #include "lnotify-prefs.h"
 
 /* RFC 5464 entry names without the /private prefix, as Dovecot keys
-   mailbox attributes (CONTRACT.md: the draft's "channel.priv" becomes
+   mailbox attributes (doc/metadata.md: the draft's "channel.priv" becomes
    /private/notify/outband/channel). */
 #define LNOTIFY_ATTR_OUTBAND_CHANNEL "notify/outband/channel"
 #define LNOTIFY_ATTR_OUTBAND_ADDRESS "notify/outband/address"

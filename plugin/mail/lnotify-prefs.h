@@ -14,7 +14,7 @@ enum lnotify_event_filter {
 	LNOTIFY_EVENT_FILTER_NONE,
 };
 
-/* A mailbox's notification preferences (draft §11.3, CONTRACT.md). */
+/* A mailbox's notification preferences (draft §11.3, doc/metadata.md). */
 struct lnotify_mailbox_prefs {
 	struct lnotify_channel_pref channel;
 	const char *address;

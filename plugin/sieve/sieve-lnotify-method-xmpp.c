@@ -14,7 +14,7 @@
  * Refused at compile time, with the reason: an authority component (xmpp://account/jid) or a
  *   fragment, which RFC 5437 §2.1 says a method URI "SHOULD NOT include":
  *   they are refused; query types other than "message" are refused.
- *   The dispatcher sends it over its XMPP channel (README "XMPP channel").
+ *   The dispatcher sends it over its XMPP channel (doc/channels/xmpp.md).
  * Status: testing
  */
 

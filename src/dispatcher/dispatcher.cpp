@@ -55,7 +55,7 @@ std::string account_of(const NotificationRequest& r) {
   return account;
 }
 
-// Server-to-server outcomes have names of their own (README "Metrics"):
+// Server-to-server outcomes have names of their own (doc/dispatcher.md (Metrics)):
 // lnotify_s2s_sent, _retried, _expired, _request_error (draft §14.5.3),
 // _failed, _dropped.
 std::string_view event_for(const NotificationRequest* r, std::string_view name,

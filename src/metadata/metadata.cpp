@@ -47,7 +47,7 @@ constexpr std::array kSchema{
                   "read-only: the server's VAPID public key"},
     MetadataEntry{"/private/notify/webpush/status", EntryScope::Server, EntryRole::Provision,
                   "read-only: the last Web Push subscription the push service reported gone"},
-    // device keys (CONTRACT.md), on the server entry
+    // device keys (doc/metadata.md), on the server entry
     MetadataEntry{"/private/notify/security/p256dh", EntryScope::Server, EntryRole::DeviceKey,
                   "the device's P-256 public key: 65 bytes, uncompressed point (0x04...), "
                   "base64url"},
@@ -87,7 +87,7 @@ bool parse_nz_number(std::string_view digits) {
 }
 
 // draft §11.3: "limit.priv" = "size=" nz-number | "total=" nz-number; both
-// may be given (CONTRACT.md), separated by one space, each at most once.
+// may be given (doc/metadata.md), separated by one space, each at most once.
 bool valid_limit(std::string_view value) {
   bool seen_size = false, seen_total = false;
   while (!value.empty()) {

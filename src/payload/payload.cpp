@@ -17,7 +17,7 @@ namespace {
 
 enum class Document { Xml, Json };
 
-// CONTRACT.md: XMPP and Web Push carry the draft's XML (EMN, xemn) unless
+// doc/payloads.md: XMPP and Web Push carry the draft's XML (EMN, xemn) unless
 // the administrator chose the JSON binding (xmpp_payload / webpush_payload).
 bool wants_json(ChannelKind channel, const PayloadOptions& o) {
   if (channel == ChannelKind::Xmpp) return o.xmpp == XmppPayloadForm::Json;

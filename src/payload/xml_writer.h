@@ -1,5 +1,5 @@
 // The XML serializer all lnotify XML goes through (internal header): a thin
-// wrapper over libxml2's xmlTextWriter (CONTRACT.md: "All XML is produced
+// wrapper over libxml2's xmlTextWriter (doc/payloads.md: "All XML is produced
 // with libxml2 (never by string pasting)"). Payload encoding is on the
 // dispatcher's hot path (issue 9, BENCHMARKS.md "Encoders"), and a new
 // xmlTextWriter per document (its dictionary, its UTF-8 encoder, its

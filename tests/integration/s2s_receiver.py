@@ -1,6 +1,6 @@
 """An HTTP receiver of lnotify's server-to-server requests, as a notification
 service would run it: it checks each request's signature (HMAC-SHA256 over
-id, timestamp and body, README "Server-to-server notifications") and its
+id, timestamp and body, doc/server-to-server.md) and its
 timestamp against a replay window, de-duplicates by (user, sequence-id) per
 path, and records what arrived in order. Started and stopped by the tests on
 127.0.0.1; it can go away (connection refused) and come back on its port."""

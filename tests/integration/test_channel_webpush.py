@@ -66,7 +66,7 @@ class WebPushCase(DovecotTestCase):
         return value.decode() if isinstance(value, bytes) else value
 
     def subscribe(self, format="EXTENDED"):
-        """The client's registration, as README "Web Push channel" shows it."""
+        """The client's registration, as doc/channels/webpush.md shows it."""
         vapid_key = self.get("", VAPID_KEY)
         self.assertTrue(vapid_key, "the server publishes its VAPID key")
         subscription = self.service.subscribe(vapid_key)
@@ -83,7 +83,7 @@ class WebPushChannel(WebPushCase):
         self.dovecot.deliver_lmtp(message=sample_message(subject="Quarterly report"))
         messages = self.service.wait_for_notifications(subscription["clientHash"], 1)
         self.assertEqual(len(messages), 1, self.dovecot.log())
-        # CONTRACT.md: the draft's xemn XML (issue 22 item 4)
+        # doc/payloads.md: the draft's xemn XML (issue 22 item 4)
         xemn = ET.fromstring(messages[0].encode())
         self.assertEqual(xemn.tag, "xemn")
         self.assertEqual(xemn.get("event"), "MessageNew")

@@ -5,7 +5,7 @@ notification as a type="normal" message with the payload in a namespaced
 element; bob receives it with a real client (slixmpp), online or, through
 Prosody's offline storage, at his next login.
 
-The payload is the draft's (§9, CONTRACT.md): the OMA EMN document for
+The payload is the draft's (§9, doc/payloads.md): the OMA EMN document for
 WAKEUP, the xemn document for EXTENDED, as the element's text, parsed here
 with libxml2 (xmllint); lnotify's JSON binding only with xmpp_payload = json."""
 

@@ -5,7 +5,7 @@ answers too slowly. (A gateway that does not answer at all: the SIP
 channel's Timer F in test_channel_sip, XMPP's stalled login in
 test_channel_xmpp.)
 Each ends with a clear log line and nothing lost that the design promises
-to keep (README "Dispatcher"): once the LMTP reply said 250, the
+to keep (doc/dispatcher.md): once the LMTP reply said 250, the
 notification goes out, at least once, unless the spool could not take it,
 which the delivery's log says.
 

@@ -154,7 +154,7 @@ class WbxmlThroughLibwbxml(unittest.TestCase):
         return root.getAttribute("mailbox"), root.getAttribute("timestamp")
 
     def test_golden_documents(self):
-        # The documents of specs-and-peers.md §1.3.
+        # The documents of doc/payloads.md (Test vectors).
         self.assertEqual(self.decode(encode("wbxml", account="user@wapforum.org", timestamp=1018939200)),
                          ("mailat:user@wapforum.org", "2002-04-16T06:40:00Z"))
         self.assertEqual(self.decode(encode("wbxml", account="alice@example.com", timestamp=1180692000)),

@@ -80,7 +80,7 @@ TEST(BuildPayload, BinaryWakeupOverUdpWhenConfigured) {
   ASSERT_TRUE(p.has_value());
   EXPECT_TRUE(p->wsp_push);
   EXPECT_EQ(p->content_type, "application/vnd.wap.emn+wbxml");
-  // TID = sequence-id 7, then the EMN push header of specs-and-peers §2.2.
+  // TID = sequence-id 7, then the EMN push header of doc/payloads.md (Test vectors).
   EXPECT_EQ(to_hex(p->bytes.substr(0, 9)), "07 06 06 03 02 03 0a af 89");
   EXPECT_EQ(p->bytes.substr(9), encode_emn_wbxml({"mailat:alice@example.test", 1180692000}));
 }
@@ -106,7 +106,7 @@ PayloadOptions xmpp_json() {
 }
 
 TEST(BuildPayload, XmppCarriesTheDraftsXmlByDefault) {
-  // CONTRACT.md: EMN XML for WAKEUP, xemn XML for EXTENDED on XMPP.
+  // doc/payloads.md: EMN XML for WAKEUP, xemn XML for EXTENDED on XMPP.
   auto wakeup = build_payload(request(ChannelKind::Xmpp, PayloadFormat::Wakeup));
   ASSERT_TRUE(wakeup.has_value());
   EXPECT_EQ(wakeup->content_type, "text/vnd.wap.emn+xml");
@@ -256,7 +256,7 @@ TEST(BuildPayload, EncryptedForAProvisionedDevice) {
   auto webpush = build_payload(r);
   ASSERT_TRUE(webpush.has_value());
   EXPECT_EQ(webpush->content_encoding, "aes128gcm");
-  // CONTRACT.md: the draft's EMN on Web Push...
+  // doc/payloads.md: the draft's EMN on Web Push...
   auto emn = testing::decrypt(webpush->bytes, device.get(), ua_public, auth);
   ASSERT_TRUE(emn.has_value());
   EXPECT_EQ(webpush->content_type, kEmnXmlContentType);

@@ -20,7 +20,7 @@ TEST(SmsPdu, OneMessageCarriesPortsOnly) {
 }
 
 TEST(SmsPdu, LongPayloadIsConcatenatedAsKannelDoes) {
-  // specs-and-peers.md §2.1: Kannel split 250 bytes into 128 + 122 with
+  // doc/payloads.md (Test vectors): Kannel split 250 bytes into 128 + 122 with
   // UDH 0B 05 04 0B 84 23 F0 00 03 01 02 01 / ... 02 02.
   std::string payload;
   for (int i = 0; i < 250; ++i) payload += static_cast<char>(i);

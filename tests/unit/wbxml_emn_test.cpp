@@ -10,7 +10,7 @@ namespace {
 using testing::from_hex;
 using testing::to_hex;
 
-// The byte sequences of specs-and-peers.md §1.3, which libwbxml 0.11.8
+// The byte sequences of doc/payloads.md (Test vectors), which libwbxml 0.11.8
 // produced from the same documents, with its value tokens (".org" 0x88,
 // ".com" 0x85) written out as inline strings, as lnotify does.
 TEST(WbxmlEmn, MatchesTheMailatVector) {

@@ -12,7 +12,7 @@ using testing::from_hex;
 using testing::to_hex;
 
 TEST(WspPush, MatchesTheEmnPushVector) {
-  // specs-and-peers.md §2.2 (decoded by tshark as a WSP Push with
+  // doc/payloads.md (Test vectors) (decoded by tshark as a WSP Push with
   // Content-Type 0x30A and X-Wap-Application-Id x-wap-application:emn.ua),
   // with ".org" inline.
   WspPush push;

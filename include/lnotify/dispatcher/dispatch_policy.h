@@ -1,6 +1,6 @@
 // How the dispatcher treats a user's notifications over time: the ledger of
 // draft §10, the limits, retries and expiry. Each field is a setting of
-// lnotify-dispatch.conf (README "Dispatcher").
+// lnotify-dispatch.conf (doc/dispatcher.md).
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // payload its channel needs and sends it. It runs in its own process, so no
 // mail delivery ever waits on a gateway.
 //
-// What it guarantees (README "Dispatcher"):
+// What it guarantees (doc/dispatcher.md):
 // - nothing is lost: a request is removed from the spool only once it was
 //   sent, failed permanently, expired or was dropped by a limit, each
 //   logged; after a crash whatever is in active/ is taken up again, so a

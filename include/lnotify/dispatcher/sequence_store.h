@@ -1,5 +1,5 @@
 // The xemn sequence-id (draft §9.1: "notification sequence number"): it
-// increases by one per notification sent to a user's device (CONTRACT.md),
+// increases by one per notification sent to a user's device (doc/payloads.md),
 // so a client that sees a gap knows it missed one, and a repeated id marks
 // a duplicate it can drop. Ids are given at send time and written to the
 // state journal before the notification leaves, so a crash can repeat an

@@ -7,7 +7,7 @@
 // carrying it is sent (a crash may then repeat an id, never reuse one).
 // Appending a line costs far less than rewriting a file per device, and
 // only a device's new block of ids needs an fdatasync (SequenceStore;
-// README "The state journal and sequence-ids", measured in bench/).
+// doc/dispatcher.md, measured in bench/).
 #pragma once
 
 #include <functional>

@@ -1,4 +1,4 @@
-// lnotify's METADATA schema (draft §11 in RFC 5464 names, CONTRACT.md) and
+// lnotify's METADATA schema (draft §11 in RFC 5464 names, doc/metadata.md) and
 // the validation of client writes. The Dovecot glue asks this module about
 // every write under /private/notify, /shared/notify and /private/filters;
 // Dovecot-specific checks (search programs) stay in the glue.

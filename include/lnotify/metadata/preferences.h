@@ -12,7 +12,7 @@
 namespace lnotify {
 
 // Draft §11.2: channel = "SMS" / "MMS" / "SIP" / "XMPP" / "UDP"; WEBPUSH is
-// lnotify's extension (CONTRACT.md). HTTP carries only server-to-server
+// lnotify's extension (doc/metadata.md). HTTP carries only server-to-server
 // requests to the administrator's targets (draft §14): no user chooses it.
 // DELTACHAT wakes Delta Chat clients through their notification proxy
 // (deltachat.h); its address is a device token from /private/devicetoken.

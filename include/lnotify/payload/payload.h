@@ -48,7 +48,7 @@ enum class MailboxUriStyle { Mailat, Imap };
 // What a UDP wake-up is (dispatcher setting udp_payload).
 enum class UdpWakeupForm { Xml, Wsp };
 // What XMPP carries (dispatcher setting xmpp_payload): the draft's XML
-// documents (CONTRACT.md), or the JSON binding when chosen explicitly.
+// documents (doc/payloads.md), or the JSON binding when chosen explicitly.
 enum class XmppPayloadForm { Xml, Json };
 
 struct PayloadOptions {

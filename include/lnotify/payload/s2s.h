@@ -61,7 +61,7 @@ Result<void> load_s2s_secret(S2sTarget& target);
 // The provision value the mail plugin reads: "NAME=Ev,Ev NAME2=Ev,MWI".
 std::string s2s_provision(const std::vector<S2sTarget>& targets);
 
-// The request's JSON body (README "Server-to-server notifications").
+// The request's JSON body (doc/server-to-server.md).
 // message_url: the RFC 5092 imap:// URL of the message, empty when none.
 std::string encode_s2s_json(const NotificationRequest& request, const PayloadOptions& options);
 inline constexpr std::string_view kS2sJsonContentType = "application/json";

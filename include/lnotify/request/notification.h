@@ -54,7 +54,7 @@ struct NotificationRequest {
   // the ledger and the limits say, so it proves the channel works.
   bool test = false;
 
-  // Server-to-server (draft §14, README "Server-to-server notifications"):
+  // Server-to-server (draft §14, doc/server-to-server.md):
   // a request for an administrator's target, whatever the user's own
   // preferences. channel is HTTP and address the target's name.
   bool s2s = false;

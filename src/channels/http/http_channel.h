@@ -1,6 +1,6 @@
 // HTTP channel: server-to-server requests (draft §14) POSTed to the
 // administrator's targets (s2s_target lines), each signed with the target's
-// HMAC secret (README "Server-to-server notifications"). A request's address
+// HMAC secret (doc/server-to-server.md). A request's address
 // is the target's name; no user chooses an HTTP destination.
 //
 // Draft §14.8: "it MUST be possible to provide acknowledgment by the target

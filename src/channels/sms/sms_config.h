@@ -1,6 +1,6 @@
 // Settings of the SMS channel (lnotify-dispatch.conf, keys sms_*). The
 // channel talks to an HTTP SMS gateway: Kannel's sendsms interface, or any
-// other gateway through a URL template (README "SMS channel (Kannel)").
+// other gateway through a URL template (doc/channels/sms.md).
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // RFC 8291 message encryption, RFC 8292 VAPID): the notification is POSTed
 // to the subscription's endpoint, the address the client stored, and the
 // push service wakes the device. WEBPUSH is lnotify's extension of the
-// draft's channel list (CONTRACT.md).
+// draft's channel list (doc/payloads.md).
 //
 // Request (RFC 8030 §5):
 //   POST <endpoint>

@@ -1,6 +1,6 @@
 // Settings of the XMPP channel (lnotify-dispatch.conf, keys xmpp_*): the
 // dispatcher's own account on its XMPP server, and how far it trusts the
-// server's certificate. README "XMPP channel".
+// server's certificate. doc/channels/xmpp.md.
 #pragma once
 
 #include <cstdint>

@@ -36,7 +36,7 @@
 namespace lnotify::xmpp {
 
 // The draft registers no namespace; this one names the draft and is used
-// by lnotify only (README "XMPP channel").
+// by lnotify only (doc/channels/xmpp.md).
 inline constexpr const char* kNotificationNamespace =
     "urn:ietf:params:xml:ns:lemonade-notifications";
 inline constexpr const char* kPingNamespace = "urn:xmpp:ping";

@@ -92,7 +92,7 @@ class Client {
   MonotonicClock now_;
 };
 
-// The final response as an outcome (README "SIP channel"): 2xx success;
+// The final response as an outcome (doc/channels/sip.md): 2xx success;
 // 3xx permanent (redirects are not followed); 4xx permanent except 408,
 // 480, 486 and 491, temporary; 413 permanent and too large; 5xx temporary
 // except 501, 505 and 580, permanent, and 513, too large; 6xx permanent.
